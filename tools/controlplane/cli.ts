@@ -1,0 +1,76 @@
+// npm run cluster:up | cluster:down | cluster:status, and `npm start` (run: foreground until Ctrl-C).
+import { execFileSync } from 'node:child_process';
+import { join, resolve } from 'node:path';
+import { LocalCluster } from './cluster.ts';
+import { ensureBinaries } from './binaries.ts';
+
+export const devClusterDir = resolve(process.env.DAAS_CLUSTER_DIR ?? join(process.cwd(), '.cluster', 'dev'));
+const log = (line: string) => {
+  process.stderr.write(`[cluster] ${line}\n`);
+};
+
+function exports(cluster: LocalCluster): string {
+  return `export KUBECONFIG=${cluster.kubeconfigPath} PATH=${cluster.binDir}:$PATH`;
+}
+
+async function up(): Promise<void> {
+  const binDir = await ensureBinaries();
+  const cluster = await LocalCluster.start({ dir: devClusterDir, binDir, log });
+  log('running in the background; stop it with: npm run cluster:down');
+  process.stdout.write(exports(cluster) + '\n');
+}
+
+async function down(): Promise<void> {
+  const cluster = await LocalCluster.attach(devClusterDir);
+  if (!cluster) {
+    log(`no local control plane in ${devClusterDir}`);
+    return;
+  }
+  const running = await cluster.running();
+  await cluster.stop();
+  log(running.length ? `stopped ${running.join(', ')}` : 'nothing was running');
+}
+
+async function status(): Promise<void> {
+  const cluster = await LocalCluster.attach(devClusterDir);
+  const running = cluster ? await cluster.running() : [];
+  if (!cluster || running.length === 0) {
+    log(`not running (${devClusterDir})`);
+    process.exitCode = 1;
+    return;
+  }
+  log(`running: ${running.join(', ')}`);
+  process.stdout.write(exports(cluster) + '\n');
+  execFileSync(
+    join(cluster.binDir, 'kubectl'),
+    ['--kubeconfig', cluster.kubeconfigPath, 'get', 'nodes', '-o', 'wide'],
+    {
+      stdio: 'inherit',
+    },
+  );
+}
+
+/** The main job: the control plane in the foreground, stopped by Ctrl-C or SIGTERM. */
+async function run(): Promise<void> {
+  const binDir = await ensureBinaries();
+  const cluster = await LocalCluster.start({ dir: devClusterDir, binDir, log, ownerPid: process.pid });
+  log(`ready. In another shell:\n  ${exports(cluster)}\n  kubectl get nodes`);
+  log('press Ctrl-C to stop');
+  await new Promise<void>((done) => {
+    process.once('SIGINT', done);
+    process.once('SIGTERM', done);
+  });
+  log('stopping');
+  await cluster.stop();
+}
+
+const commands: Record<string, () => Promise<void>> = { up, down, status, run };
+const command = commands[process.argv[2] ?? ''];
+if (!command) {
+  process.stderr.write(`usage: cli.ts ${Object.keys(commands).join('|')}\n`);
+  process.exit(2);
+}
+command().catch((err: unknown) => {
+  process.stderr.write(`[cluster] ${err instanceof Error ? err.message : String(err)}\n`);
+  process.exit(1);
+});
