@@ -1,7 +1,7 @@
 // npm run cluster:up | cluster:down | cluster:status, and `npm start` (run: foreground until Ctrl-C).
 import { execFileSync } from 'node:child_process';
 import { join, resolve } from 'node:path';
-import { LocalCluster } from './cluster.ts';
+import { LocalCluster, componentNames } from './cluster.ts';
 import { ensureBinaries } from './binaries.ts';
 
 export const devClusterDir = resolve(process.env.DAAS_CLUSTER_DIR ?? join(process.cwd(), '.cluster', 'dev'));
@@ -56,10 +56,20 @@ async function run(): Promise<void> {
   const cluster = await LocalCluster.start({ dir: devClusterDir, binDir, log, ownerPid: process.pid });
   log(`ready. In another shell:\n  ${exports(cluster)}\n  kubectl get nodes`);
   log('press Ctrl-C to stop');
+  // Watching the components also keeps this process alive (they are detached and unreferenced).
+  let reported = '';
+  const watch = setInterval(() => {
+    void cluster.running().then((alive) => {
+      const dead = componentNames.filter((c) => !alive.includes(c)).join(', ');
+      if (dead && dead !== reported) log(`not running any more: ${dead} (see ${cluster.dir}/logs)`);
+      reported = dead;
+    });
+  }, 2000);
   await new Promise<void>((done) => {
     process.once('SIGINT', done);
     process.once('SIGTERM', done);
   });
+  clearInterval(watch);
   log('stopping');
   await cluster.stop();
 }

@@ -2,7 +2,7 @@
 // local processes bound to 127.0.0.1, with fake nodes whose pod IPs are loopback addresses.
 // One directory holds everything of one cluster (PKI, etcd data, logs, kubeconfig, state).
 import { createServer } from 'node:net';
-import { mkdir, readFile, rm, writeFile, access, open } from 'node:fs/promises';
+import { mkdir, readFile, rename, rm, writeFile, access, open } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseAllDocuments } from 'yaml';
@@ -66,6 +66,11 @@ async function freePort(): Promise<number> {
   });
 }
 
+async function writeAtomic(path: string, text: string): Promise<void> {
+  await writeFile(`${path}.tmp`, text);
+  await rename(`${path}.tmp`, path);
+}
+
 async function fileExists(path: string): Promise<boolean> {
   return access(path).then(
     () => true,
@@ -88,6 +93,7 @@ export class LocalCluster {
   private state: State;
   private readonly log: (line: string) => void;
   private readonly watchers = new Map<ComponentName, Started>();
+  private saving: Promise<void> = Promise.resolve();
 
   private constructor(dir: string, pki: Pki, state: State, log: (line: string) => void) {
     this.dir = dir;
@@ -382,11 +388,15 @@ export class LocalCluster {
     }
   }
 
-  private async saveState(): Promise<void> {
-    await writeFile(join(this.dir, 'state.json'), JSON.stringify(this.state, null, 2));
-    // One pid per line for guard.sh, which has no JSON parser.
-    const pids = Object.values(this.state.pids).join('\n');
-    await writeFile(join(this.dir, 'pids'), pids + '\n');
+  /** Components start in parallel: writes are chained and atomic so a reader never sees half a file. */
+  private saveState(): Promise<void> {
+    const write = async () => {
+      await writeAtomic(join(this.dir, 'state.json'), JSON.stringify(this.state, null, 2));
+      // One pid per line for guard.sh, which has no JSON parser.
+      await writeAtomic(join(this.dir, 'pids'), Object.values(this.state.pids).join('\n') + '\n');
+    };
+    this.saving = this.saving.then(write, write);
+    return this.saving;
   }
 
   private async writeKubeconfig(): Promise<void> {

@@ -175,42 +175,42 @@ describe('local control plane', () => {
           : undefined;
       });
       const custom = kc.makeApiClient(CustomObjectsApi);
+      const body = { apiVersion: `${group}/v1`, kind: 'Widget', metadata: { name: 'w1' }, spec: { size: 3 } };
+      // Established can precede the first served request by a moment: retry the first create.
+      await eventually('create accepted', async () => {
+        await custom.createNamespacedCustomObject({
+          group,
+          version: 'v1',
+          namespace: ns.name,
+          plural: 'widgets',
+          body,
+        });
+        return true;
+      });
+      await expect(
+        custom.createNamespacedCustomObject({
+          group,
+          version: 'v1',
+          namespace: ns.name,
+          plural: 'widgets',
+          body: { ...body, metadata: { name: 'w2' }, spec: { size: 11 } },
+        }),
+      ).rejects.toThrow(/spec.size/);
+      // A watch without a resourceVersion first replays what exists, then streams changes.
       const seen: string[] = [];
-      const watch = new Watch(kc);
-      const req = await watch.watch(
+      let watchError: unknown;
+      const req = await new Watch(kc).watch(
         `/apis/${group}/v1/namespaces/${ns.name}/widgets`,
         {},
         (type, obj: { metadata: { name: string } }) => {
           seen.push(`${type} ${obj.metadata.name}`);
         },
-        () => undefined,
+        (err: unknown) => {
+          watchError = err;
+        },
       );
       try {
-        const body = {
-          apiVersion: `${group}/v1`,
-          kind: 'Widget',
-          metadata: { name: 'w1' },
-          spec: { size: 3 },
-        };
-        await eventually('create accepted', async () => {
-          await custom.createNamespacedCustomObject({
-            group,
-            version: 'v1',
-            namespace: ns.name,
-            plural: 'widgets',
-            body,
-          });
-          return true;
-        });
-        await expect(
-          custom.createNamespacedCustomObject({
-            group,
-            version: 'v1',
-            namespace: ns.name,
-            plural: 'widgets',
-            body: { ...body, metadata: { name: 'w2' }, spec: { size: 11 } },
-          }),
-        ).rejects.toThrow(/spec.size/);
+        await eventually('ADDED replayed', () => (seen.includes('ADDED w1') ? true : undefined), 10_000);
         await custom.deleteNamespacedCustomObject({
           group,
           version: 'v1',
@@ -218,8 +218,9 @@ describe('local control plane', () => {
           plural: 'widgets',
           name: 'w1',
         });
-        await eventually('watch events', () => (seen.includes('DELETED w1') ? true : undefined));
+        await eventually('DELETED streamed', () => (seen.includes('DELETED w1') ? true : undefined), 10_000);
         expect(seen).toEqual(['ADDED w1', 'DELETED w1']);
+        expect(watchError).toBeUndefined();
       } finally {
         req.abort();
       }
