@@ -1,0 +1,152 @@
+// Wires one operator process: config → client → manager (caches at once, controllers when leading)
+// → metrics and probe servers → signals. main.ts and test processes both run through here.
+import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { KubeConfig } from '@kubernetes/client-node';
+import type { Logger } from 'pino';
+import type { Config } from '../config.ts';
+import { EventRecorder } from './events.ts';
+import { LeaderElector } from './leaderelection.ts';
+import { createLogger } from './logger.ts';
+import { Manager } from './manager.ts';
+import { newRegistry, runtimeMetrics, type RuntimeMetrics } from './metrics.ts';
+import type { ReflectorOptions } from './reflector.ts';
+import { RestClient } from './rest.ts';
+import { serve, type Listening } from './server.ts';
+
+export interface OperatorContext {
+  manager: Manager;
+  client: RestClient;
+  recorder: EventRecorder;
+  log: Logger;
+  identity: string;
+}
+
+export interface RunOptions {
+  /** Adds the controllers (called once, before anything starts). */
+  register?: (ctx: OperatorContext) => void;
+  log?: Logger;
+  identity?: string;
+  /** How long shutdown waits for reconciles in flight. */
+  drainTimeoutMs?: number;
+  informer?: ReflectorOptions;
+  /** Handle SIGTERM/SIGINT (default true). */
+  handleSignals?: boolean;
+  /** Called when this replica starts its controllers (after winning the election, if enabled). */
+  onLeading?: () => void;
+}
+
+export interface RunningOperator extends OperatorContext {
+  metrics: RuntimeMetrics;
+  servers: Listening[];
+  elector: LeaderElector | undefined;
+  /** Graceful stop: drain, stop caches, release the lease, close servers. Resolves to the exit code. */
+  shutdown(reason: string): Promise<number>;
+  /** Resolves with the exit code once the operator has stopped for any reason. */
+  done: Promise<number>;
+}
+
+export function loadKubeConfig(path: string | undefined): KubeConfig {
+  const kc = new KubeConfig();
+  if (path) kc.loadFromFile(path);
+  else kc.loadFromDefault(); // $KUBECONFIG, ~/.kube/config, or the in-cluster service account
+  return kc;
+}
+
+function podNamespace(): string | undefined {
+  if (process.env.POD_NAMESPACE) return process.env.POD_NAMESPACE;
+  try {
+    return readFileSync('/var/run/secrets/kubernetes.io/serviceaccount/namespace', 'utf8').trim();
+  } catch {
+    return undefined;
+  }
+}
+
+export async function runOperator(config: Config, options: RunOptions = {}): Promise<RunningOperator> {
+  const log = options.log ?? createLogger(config.logLevel);
+  const identity = options.identity ?? process.env.POD_NAME ?? `${hostname()}_${randomUUID().slice(0, 8)}`;
+  const registry = newRegistry();
+  const metrics = runtimeMetrics(registry);
+  const client = new RestClient(loadKubeConfig(config.kubeconfig), { metrics });
+  const manager = new Manager({
+    client,
+    log,
+    metrics,
+    namespaces: config.namespaces,
+    defaultWorkers: config.workers,
+    informer: options.informer,
+  });
+  const recorder = new EventRecorder({ client, log, instance: identity });
+  const ctx: OperatorContext = { manager, client, recorder, log, identity };
+  options.register?.(ctx);
+
+  const servers: Listening[] = [];
+  const routes = { registry, ready: () => manager.ready() };
+  if (config.metricsBindAddress === config.healthProbeBindAddress) {
+    if (config.metricsBindAddress !== '0') servers.push(await serve(config.metricsBindAddress, routes));
+  } else {
+    if (config.metricsBindAddress !== '0') servers.push(await serve(config.metricsBindAddress, { registry }));
+    if (config.healthProbeBindAddress !== '0') {
+      servers.push(await serve(config.healthProbeBindAddress, { ready: routes.ready }));
+    }
+  }
+
+  const abort = new AbortController();
+  let resolveDone: (code: number) => void = () => undefined;
+  const done = new Promise<number>((resolve) => (resolveDone = resolve));
+  let stopping: Promise<number> | undefined;
+  const elector = config.leaderElect
+    ? new LeaderElector({
+        client,
+        namespace: config.leaderElectionNamespace ?? podNamespace() ?? 'default',
+        name: config.leaderElectionId,
+        identity,
+        log,
+        metrics,
+        leaseDurationMs: config.leaseDuration,
+        renewDeadlineMs: config.renewDeadline,
+        retryPeriodMs: config.retryPeriod,
+      })
+    : undefined;
+
+  const shutdown = (reason: string, code = 0): Promise<number> => {
+    stopping ??= (async () => {
+      log.info({ reason }, 'shutting down');
+      abort.abort();
+      await manager.stop(options.drainTimeoutMs ?? 20_000);
+      // Release only after reconciles have drained, so two leaders never overlap on our side.
+      await elector?.release();
+      await Promise.all(servers.map((s) => s.close()));
+      client.close();
+      resolveDone(code);
+      return code;
+    })();
+    return stopping;
+  };
+
+  if (options.handleSignals ?? true) {
+    for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+      process.once(signal, () => void shutdown(signal));
+    }
+  }
+
+  manager.startCaches();
+  void (async () => {
+    if (elector) {
+      if (!(await elector.acquire(abort.signal))) return;
+      options.onLeading?.();
+      await manager.startControllers();
+      // Losing the lease means another replica may already lead: stop at once, like controller-runtime.
+      if (await elector.hold(abort.signal)) await shutdown('leadership lost', 1);
+    } else {
+      options.onLeading?.();
+      await manager.startControllers();
+    }
+  })().catch(async (err: unknown) => {
+    log.fatal({ err }, 'operator failed');
+    await shutdown('fatal error', 1);
+  });
+
+  return { ...ctx, metrics, servers, elector, shutdown: (reason) => shutdown(reason), done };
+}

@@ -1,0 +1,218 @@
+// A controller: event handlers that turn cache changes into keys, a work queue, and workers that call
+// a level-triggered reconciler with the key only (it reads the current state from the cache itself).
+// The queue guarantees one key is never reconciled by two workers at once.
+import { randomUUID } from 'node:crypto';
+import type { Logger } from 'pino';
+import { classifyError, type Classified } from './errors.ts';
+import type { Cache } from './informer.ts';
+import type { RuntimeMetrics } from './metrics.ts';
+import type { RateLimiter } from './ratelimit.ts';
+import { keyOf, splitKey, type KubeObject, type ResourceType } from './resources.ts';
+import { WorkQueue } from './workqueue.ts';
+
+export interface Request {
+  key: string;
+  namespace: string | undefined;
+  name: string;
+}
+
+export interface ReconcileResult {
+  /** Retry with the queue's back-off (for "not yet", e.g. waiting on another object). */
+  requeue?: boolean;
+  /** Reconcile again after this delay (deadlines: expiry, warnings); exact, no polling. */
+  requeueAfterMs?: number;
+}
+
+export interface ReconcileContext {
+  log: Logger;
+  reconcileId: string;
+  /** Aborted when the controller shuts down; pass it to long requests. */
+  signal: AbortSignal;
+}
+
+// eslint-disable-next-line @typescript-eslint/no-invalid-void-type -- a reconciler with nothing to requeue just returns
+export type Reconciler = (req: Request, ctx: ReconcileContext) => Promise<ReconcileResult | undefined | void>;
+
+/** Maps a changed object to the keys to reconcile (its own key, its owner's key, ...). */
+export type KeyMapper<T extends KubeObject> = (obj: T) => string | string[] | undefined;
+
+export interface ControllerOptions {
+  name: string;
+  reconcile: Reconciler;
+  workers?: number;
+  rateLimiter?: RateLimiter<string>;
+  log: Logger;
+  metrics?: RuntimeMetrics;
+  /** Told about errors that will not be retried (invalid objects, TerminalError), e.g. to write status. */
+  onTerminalError?: (req: Request, error: Classified) => Promise<void> | void;
+}
+
+export class Controller {
+  readonly name: string;
+  readonly queue: WorkQueue;
+  private readonly options: ControllerOptions;
+  private readonly log: Logger;
+  private readonly metrics: RuntimeMetrics | undefined;
+  private readonly watches: { cache: Cache<KubeObject>; map: KeyMapper<KubeObject> }[] = [];
+  private readonly removers: (() => void)[] = [];
+  private readonly abort = new AbortController();
+  private workers: Promise<void>[] = [];
+  private started = false;
+
+  constructor(options: ControllerOptions) {
+    this.name = options.name;
+    this.options = options;
+    this.metrics = options.metrics;
+    this.log = options.log.child({ controller: options.name });
+    this.queue = new WorkQueue({
+      name: options.name,
+      controller: options.name,
+      rateLimiter: options.rateLimiter,
+      metrics: options.metrics,
+    });
+  }
+
+  get workerCount(): number {
+    return this.options.workers ?? 1;
+  }
+
+  /** Reconciles the keys `map` returns whenever an object in `cache` changes. Call before start(). */
+  watch<T extends KubeObject>(cache: Cache<T>, map: KeyMapper<T> = keyOf): this {
+    this.watches.push({ cache: cache, map: map as KeyMapper<KubeObject> });
+    return this;
+  }
+
+  /** Registers handlers, waits for the caches, then runs the workers until stop(). */
+  async start(): Promise<void> {
+    if (this.started) return;
+    this.started = true;
+    for (const { cache, map } of this.watches) {
+      const enqueue = (obj: KubeObject) => {
+        const keys = map(obj);
+        if (keys === undefined) return;
+        for (const key of Array.isArray(keys) ? keys : [keys]) this.queue.add(key);
+      };
+      this.removers.push(
+        cache.addHandler({
+          onAdd: enqueue,
+          onUpdate: (old, obj) => {
+            // Both: an owner reference or label may have moved the object to another key.
+            if (old !== obj) enqueue(old);
+            enqueue(obj);
+          },
+          onDelete: enqueue,
+        }),
+      );
+    }
+    const synced = await Promise.all(this.watches.map((w) => w.cache.waitForSync(this.abort.signal)));
+    if (!synced.every(Boolean)) return;
+    const workers = this.workerCount;
+    this.metrics?.maxConcurrentReconciles.set({ controller: this.name }, workers);
+    this.metrics?.activeWorkers.set({ controller: this.name }, 0);
+    this.log.info({ workers }, 'starting workers');
+    this.workers = Array.from({ length: workers }, () => this.worker());
+  }
+
+  /** Stops taking work and waits up to `timeoutMs` for reconciles in flight. */
+  async stop(timeoutMs = 30_000): Promise<boolean> {
+    for (const remove of this.removers.splice(0)) remove();
+    const drained = await this.queue.drain(timeoutMs);
+    this.abort.abort();
+    if (drained) await Promise.all(this.workers);
+    else this.log.warn({ timeoutMs }, 'reconciles still running at shutdown');
+    return drained;
+  }
+
+  private async worker(): Promise<void> {
+    for (let key = await this.queue.get(); key !== undefined; key = await this.queue.get()) {
+      try {
+        await this.process(key);
+      } finally {
+        this.queue.done(key);
+      }
+    }
+  }
+
+  private async process(key: string): Promise<void> {
+    const reconcileId = randomUUID();
+    const log = this.log.child({ key, reconcileID: reconcileId });
+    const { namespace, name } = splitKey(key);
+    const req: Request = { key, namespace, name };
+    const labels = { controller: this.name };
+    this.metrics?.activeWorkers.inc(labels);
+    const started = performance.now();
+    let result: string;
+    try {
+      const outcome = await this.options.reconcile(req, { log, reconcileId, signal: this.abort.signal });
+      if (outcome && (outcome.requeueAfterMs ?? 0) > 0) {
+        this.queue.forget(key);
+        this.queue.addAfter(key, outcome.requeueAfterMs ?? 0);
+        result = 'requeue_after';
+      } else if (outcome?.requeue) {
+        this.queue.addRateLimited(key);
+        result = 'requeue';
+      } else {
+        this.queue.forget(key);
+        result = 'success';
+      }
+      log.debug({ durationMs: round(performance.now() - started), result }, 'reconciled');
+    } catch (err) {
+      result = 'error';
+      this.metrics?.reconcileErrors.inc(labels);
+      const classified = classifyError(err);
+      const durationMs = round(performance.now() - started);
+      switch (classified.action) {
+        case 'requeue-now':
+        case 'backoff':
+          this.queue.addRateLimited(key);
+          log.info(
+            {
+              durationMs,
+              reason: classified.reason,
+              retries: this.queue.numRequeues(key),
+              err: classified.message,
+            },
+            'reconcile failed; will retry',
+          );
+          break;
+        case 'done':
+          this.queue.forget(key);
+          log.debug({ durationMs, reason: classified.reason }, 'object gone during reconcile');
+          break;
+        case 'no-retry':
+          this.queue.forget(key);
+          this.metrics?.terminalReconcileErrors.inc(labels);
+          log.error(
+            { durationMs, reason: classified.reason, err: classified.message },
+            'reconcile failed; not retrying',
+          );
+          try {
+            await this.options.onTerminalError?.(req, classified);
+          } catch (hookErr) {
+            log.error({ err: hookErr }, 'terminal error hook failed');
+          }
+          break;
+      }
+    } finally {
+      this.metrics?.activeWorkers.dec(labels);
+    }
+    this.metrics?.reconcileTotal.inc({ ...labels, result });
+    this.metrics?.reconcileTime.observe(labels, (performance.now() - started) / 1000);
+  }
+}
+
+/** Maps an owned object to its controlling owner's key, if that owner is of `ownerType`. */
+export function toControllerOwner<T extends KubeObject>(ownerType: ResourceType): KeyMapper<T> {
+  const apiGroup = ownerType.group;
+  return (obj) => {
+    const ref = obj.metadata.ownerReferences?.find((r) => r.controller === true);
+    if (ref?.kind !== ownerType.kind) return undefined;
+    const refGroup = ref.apiVersion.includes('/') ? ref.apiVersion.split('/')[0] : '';
+    if (refGroup !== apiGroup) return undefined;
+    return ownerType.namespaced ? `${obj.metadata.namespace ?? ''}/${ref.name}` : ref.name;
+  };
+}
+
+function round(ms: number): number {
+  return Math.round(ms * 10) / 10;
+}

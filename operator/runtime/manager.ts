@@ -1,0 +1,143 @@
+// The manager owns the shared caches and the controllers. Caches start at once, so a standby replica
+// keeps warm caches and is ready to lead; controllers start only once this replica leads.
+import type { Logger } from 'pino';
+import { Controller, toControllerOwner, type ControllerOptions, type KeyMapper } from './controller.ts';
+import { Informer, MultiNamespaceCache, type Cache } from './informer.ts';
+import type { RuntimeMetrics } from './metrics.ts';
+import type { ReflectorOptions } from './reflector.ts';
+import { keyOf, type KubeObject, type ResourceType } from './resources.ts';
+import type { RestClient } from './rest.ts';
+
+export interface ManagerOptions {
+  client: RestClient;
+  log: Logger;
+  metrics?: RuntimeMetrics;
+  /** Namespaces to watch for namespaced kinds; empty or undefined means all namespaces. */
+  namespaces?: string[];
+  /** Defaults for every informer (watch timeouts, relist period, back-off). */
+  informer?: ReflectorOptions;
+  defaultWorkers?: number;
+}
+
+export interface Selectors {
+  labelSelector?: string;
+  fieldSelector?: string;
+}
+
+export interface ControllerSpec<T extends KubeObject> extends Omit<ControllerOptions, 'log' | 'metrics'> {
+  /** The kind this controller reconciles: its keys are this kind's keys. */
+  for: ResourceType;
+  forSelectors?: Selectors;
+  /** Kinds it creates; changes map to the controlling owner. Select them by the operator's own labels. */
+  owns?: { type: ResourceType; selectors?: Selectors }[];
+  /** Anything else that should trigger a reconcile. */
+  watches?: { type: ResourceType; selectors?: Selectors; map: KeyMapper<T> }[];
+}
+
+export class Manager {
+  readonly client: RestClient;
+  readonly log: Logger;
+  readonly metrics: RuntimeMetrics | undefined;
+  private readonly options: ManagerOptions;
+  private readonly caches = new Map<string, { cache: Cache<KubeObject>; informers: Informer[] }>();
+  private readonly controllers: Controller[] = [];
+  private cachesStarted = false;
+  private controllersStarted = false;
+
+  constructor(options: ManagerOptions) {
+    this.options = options;
+    this.client = options.client;
+    this.log = options.log;
+    this.metrics = options.metrics;
+  }
+
+  /** The shared cache for a kind and selectors (one informer per watched namespace). */
+  cache<T extends KubeObject = KubeObject>(type: ResourceType, selectors: Selectors = {}): Cache<T> {
+    const id = JSON.stringify([
+      type.group,
+      type.version,
+      type.plural,
+      selectors.labelSelector,
+      selectors.fieldSelector,
+    ]);
+    const existing = this.caches.get(id);
+    if (existing) return existing.cache as unknown as Cache<T>;
+    const namespaces = type.namespaced ? (this.options.namespaces ?? []) : [];
+    const make = (namespace?: string) =>
+      new Informer<T>(this.client, type, this.log, {
+        ...this.options.informer,
+        ...selectors,
+        namespace,
+        metrics: this.metrics,
+      });
+    let cache: Cache<T>;
+    let informers: Informer<T>[];
+    if (namespaces.length === 0) {
+      const informer = make();
+      cache = informer;
+      informers = [informer];
+    } else {
+      const byNamespace = new Map(namespaces.map((ns) => [ns, make(ns)]));
+      cache = new MultiNamespaceCache(type, byNamespace);
+      informers = [...byNamespace.values()];
+    }
+    this.caches.set(id, {
+      cache: cache,
+      informers: informers,
+    });
+    if (this.cachesStarted) for (const i of informers) i.start();
+    return cache;
+  }
+
+  addController(options: Omit<ControllerOptions, 'log' | 'metrics'>): Controller {
+    const controller = new Controller({
+      workers: this.options.defaultWorkers,
+      ...options,
+      log: this.log,
+      metrics: this.metrics,
+    });
+    this.controllers.push(controller);
+    if (this.controllersStarted) void controller.start();
+    return controller;
+  }
+
+  /** controller-runtime's builder: For(kind).Owns(children).Watches(other, mapper). */
+  controller<T extends KubeObject>(spec: ControllerSpec<T>): Controller {
+    const { for: type, forSelectors, owns = [], watches = [], ...options } = spec;
+    const controller = this.addController(options);
+    controller.watch(this.cache(type, forSelectors), keyOf);
+    for (const o of owns) controller.watch(this.cache(o.type, o.selectors), toControllerOwner(type));
+    for (const w of watches) controller.watch(this.cache<T>(w.type, w.selectors), w.map);
+    return controller;
+  }
+
+  startCaches(): void {
+    this.cachesStarted = true;
+    for (const { informers } of this.caches.values()) for (const i of informers) i.start();
+  }
+
+  /** Starts every controller (call when leading); resolves once their workers run. */
+  async startControllers(): Promise<void> {
+    this.startCaches();
+    this.controllersStarted = true;
+    await Promise.all(this.controllers.map((c) => c.start()));
+  }
+
+  /** Ready when every cache has listed once. */
+  ready(): boolean {
+    return [...this.caches.values()].every(({ cache }) => cache.hasSynced());
+  }
+
+  async waitForCacheSync(signal?: AbortSignal): Promise<boolean> {
+    const results = await Promise.all(
+      [...this.caches.values()].map(({ cache }) => cache.waitForSync(signal)),
+    );
+    return results.every(Boolean);
+  }
+
+  /** Drains controllers (up to `timeoutMs`), then stops the informers. */
+  async stop(timeoutMs = 30_000): Promise<void> {
+    await Promise.all(this.controllers.map((c) => c.stop(timeoutMs)));
+    await Promise.all([...this.caches.values()].flatMap(({ informers }) => informers.map((i) => i.stop())));
+  }
+}
