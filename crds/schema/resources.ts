@@ -1,0 +1,63 @@
+// Compute resources as sessions request them and images bound them. Quantities are int-or-string
+// like core/v1 so `cpu: 2` and `cpu: "500m"` both work.
+import { z } from 'zod';
+import { doc } from './kube-meta.ts';
+import { RESOURCE_NAME, gpuCountField, patterned, matchesRule, quantityField } from './primitives.ts';
+
+export const MAX_CPU = '256';
+export const MAX_MEMORY = '4Ti';
+export const MAX_DISK = '64Ti';
+
+export function resourceAmounts(description: string) {
+  return doc(
+    z.object({
+      cpu: quantityField('CPU cores.', 'cpu', MAX_CPU).optional(),
+      memory: quantityField('Memory.', 'memory', MAX_MEMORY).optional(),
+      disk: quantityField(
+        'Scratch disk for the session (container ephemeral storage or the VM root disk size).',
+        'disk',
+        MAX_DISK,
+      ).optional(),
+      gpus: gpuCountField('Number of GPUs.').optional(),
+    }),
+    description,
+  );
+}
+
+export type ResourceAmounts = z.infer<ReturnType<typeof resourceAmounts>>;
+
+const gpuResourceMessage = 'must be an extended resource name such as nvidia.com/gpu, at most 253 characters';
+
+/** Pairs of (default, max) that a single image can check itself: default must not exceed max. */
+const withinMaximum = (name: 'cpu' | 'memory' | 'disk') => ({
+  rule: `!has(self.default) || !has(self.max) || !has(self.default.${name}) || !has(self.max.${name}) || !isQuantity(string(self.default.${name})) || !isQuantity(string(self.max.${name})) || quantity(string(self.default.${name})).compareTo(quantity(string(self.max.${name}))) <= 0`,
+  message: `default.${name} must not exceed max.${name}`,
+  fieldPath: `.default.${name}`,
+});
+
+export const imageResources = doc(
+  z.object({
+    default: resourceAmounts('What a session gets when it does not ask for more or less.').optional(),
+    max: resourceAmounts(
+      'The most a session of this image may request; the operator refuses larger requests.',
+    ).optional(),
+    gpuResourceName: doc(
+      patterned(253, RESOURCE_NAME, gpuResourceMessage).default('nvidia.com/gpu'),
+      'The extended resource that GPUs are requested as (nvidia.com/gpu, amd.com/gpu, a MIG profile...).',
+      { validations: [matchesRule(RESOURCE_NAME, gpuResourceMessage)] },
+    ),
+  }),
+  'Default and maximum resources for sessions of this image.',
+  {
+    validations: [
+      withinMaximum('cpu'),
+      withinMaximum('memory'),
+      withinMaximum('disk'),
+      {
+        rule: '!has(self.default) || !has(self.max) || !has(self.default.gpus) || !has(self.max.gpus) || self.default.gpus <= self.max.gpus',
+        message: 'default.gpus must not exceed max.gpus',
+        fieldPath: '.default.gpus',
+      },
+    ],
+  },
+);
