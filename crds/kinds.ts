@@ -138,8 +138,9 @@ export const analysisSessionKind: KindDefinition = {
       description: 'Friendly machine name.',
     },
     {
+      // A date column prints future times as <invalid>: show the timestamp itself.
       name: 'Expires',
-      type: 'date',
+      type: 'string',
       jsonPath: '.status.expiresAt',
       description: 'When the session expires.',
     },

@@ -24,6 +24,35 @@ describe('loadConfig', () => {
       renewDeadline: 10_000,
       retryPeriod: 2000,
       logLevel: 'info',
+      nfsServer: 'nfs.facility.example',
+      dataProposalPath: '/data/proposals/{proposal}',
+      dataExperimentPath: '{proposalPath}/{experimentSession}',
+      dataProcessedPath: '/data/processed/{proposal}',
+      dataHomePath: '',
+      dataMountRoot: '/data',
+      gatewayNamespace: 'daas-system',
+      gatewayPodLabels: { 'app.kubernetes.io/name': 'daas-dashboard' },
+      operatorNamespace: 'daas-system',
+      operatorPodLabels: { 'app.kubernetes.io/name': 'daas-operator' },
+      defaultUid: 1000,
+      defaultGid: 1000,
+      sessionHistoryTtl: 7 * 24 * 3_600_000,
+      imagePullGrace: 120_000,
+    });
+  });
+
+  it('refuses a root uid and a relative data path, naming the variable', () => {
+    expect(() =>
+      loadConfig([], { DAAS_DEFAULT_UID: '0', DAAS_DATA_PROPOSAL_PATH: 'data/{proposal}' }),
+    ).toThrow(
+      /DAAS_DATA_PROPOSAL_PATH: expected an absolute path template[\s\S]*DAAS_DEFAULT_UID: must not be 0/,
+    );
+  });
+
+  it('reads gateway pod labels as key=value pairs', () => {
+    expect(loadConfig(['--gateway-pod-labels=app=gw,tier=edge'], {}).gatewayPodLabels).toEqual({
+      app: 'gw',
+      tier: 'edge',
     });
   });
 

@@ -42,6 +42,38 @@ const address = z.string().refine((a) => a === '0' || /^(\[[0-9a-fA-F:]+\]|[^:]*
   error: 'expected host:port, :port, or 0 to disable',
 });
 
+const pathTemplate = z
+  .string()
+  .regex(
+    /^(\/|\{proposalPath\}|\{dataRoot\})[^\0]*$/,
+    'expected an absolute path template such as /data/{proposal}',
+  );
+const optionalPathTemplate = z
+  .string()
+  .regex(
+    /^((\/|\{proposalPath\}|\{dataRoot\})[^\0]*)?$/,
+    'expected an absolute path template, or empty for none',
+  );
+
+const labelList = z.string().transform((text, ctx) => {
+  const labels: Record<string, string> = {};
+  for (const pair of text.split(',').filter(Boolean)) {
+    const [key, value, extra] = pair.split('=');
+    if (!key || value === undefined || extra !== undefined) {
+      ctx.addIssue({ code: 'custom', message: 'expected key=value[,key=value]' });
+      return z.NEVER;
+    }
+    labels[key.trim()] = value.trim();
+  }
+  return labels;
+});
+
+const id = z
+  .string()
+  .regex(/^\d+$/, 'expected a whole number')
+  .transform(Number)
+  .pipe(z.number().min(1, 'must not be 0 (sessions never run as root)').max(2147483647));
+
 export const configSchema = z
   .object({
     kubeconfig: z.string().min(1).optional(),
@@ -80,6 +112,25 @@ export const configSchema = z
     renewDeadline: duration.default(10_000),
     retryPeriod: duration.default(2000),
     logLevel: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
+    // Where experiment data lives: site configuration, never user input. Templates take {proposal},
+    // {beamline}, {owner}, {experimentSession} and {proposalPath}.
+    nfsServer: z.string().regex(dnsSubdomain, 'expected a host name').default('nfs.facility.example'),
+    dataProposalPath: pathTemplate.default('/data/proposals/{proposal}'),
+    dataExperimentPath: pathTemplate.default('{proposalPath}/{experimentSession}'),
+    dataProcessedPath: optionalPathTemplate.default('/data/processed/{proposal}'),
+    dataHomePath: optionalPathTemplate.default(''),
+    dataMountRoot: z
+      .string()
+      .regex(/^\/[^\0]*$/, 'expected an absolute path')
+      .default('/data'),
+    gatewayNamespace: z.string().regex(dnsLabel, 'expected a namespace name').default('daas-system'),
+    gatewayPodLabels: labelList.default({ 'app.kubernetes.io/name': 'daas-dashboard' }),
+    operatorNamespace: z.string().regex(dnsLabel, 'expected a namespace name').default('daas-system'),
+    operatorPodLabels: labelList.default({ 'app.kubernetes.io/name': 'daas-operator' }),
+    defaultUid: id.default(1000),
+    defaultGid: id.default(1000),
+    sessionHistoryTtl: duration.default(7 * 24 * 3_600_000),
+    imagePullGrace: duration.default(120_000),
   })
   .superRefine((c, ctx) => {
     if (c.renewDeadline >= c.leaseDuration) {
@@ -114,6 +165,20 @@ const keys: Key[] = [
   'renewDeadline',
   'retryPeriod',
   'logLevel',
+  'nfsServer',
+  'dataProposalPath',
+  'dataExperimentPath',
+  'dataProcessedPath',
+  'dataHomePath',
+  'dataMountRoot',
+  'gatewayNamespace',
+  'gatewayPodLabels',
+  'operatorNamespace',
+  'operatorPodLabels',
+  'defaultUid',
+  'defaultGid',
+  'sessionHistoryTtl',
+  'imagePullGrace',
 ];
 const booleanFlags = new Set<Key>(['leaderElect']);
 
@@ -175,4 +240,25 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv = process.env)
     );
   }
   return parsed.data;
+}
+
+/** The session controller's part of the configuration. */
+export function sessionControllerConfig(c: Config) {
+  return {
+    data: {
+      nfsServer: c.nfsServer,
+      proposalPath: c.dataProposalPath,
+      experimentPath: c.dataExperimentPath,
+      ...(c.dataProcessedPath ? { processedPath: c.dataProcessedPath } : {}),
+      ...(c.dataHomePath ? { homePath: c.dataHomePath } : {}),
+      mountRoot: c.dataMountRoot,
+    },
+    gateway: { namespace: c.gatewayNamespace, podLabels: c.gatewayPodLabels },
+    // The operator's own pods read Jupyter's activity by pod IP: the NetworkPolicy must let them in.
+    activityProbe: { namespace: c.operatorNamespace, podLabels: c.operatorPodLabels },
+    defaultUid: c.defaultUid,
+    defaultGid: c.defaultGid,
+    historyTtlMs: c.sessionHistoryTtl,
+    imagePullGraceMs: c.imagePullGrace,
+  };
 }

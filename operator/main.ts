@@ -1,7 +1,7 @@
 // The operator's entry point: `npm run operator -- --kubeconfig=... --namespaces=a,b`.
-// Reconcilers of the daas kinds register here (a later issue); today it runs the bare runtime.
-import { ConfigError, loadConfig } from './config.ts';
+import { ConfigError, loadConfig, sessionControllerConfig } from './config.ts';
 import { runOperator } from './runtime/app.ts';
+import { registerSessionController } from './sessions/controller.ts';
 
 let config;
 try {
@@ -12,9 +12,10 @@ try {
   process.exit(2);
 }
 
+const sessions = sessionControllerConfig(config);
 const operator = await runOperator(config, {
-  register: () => {
-    // No controllers yet.
+  register: (ctx) => {
+    registerSessionController(ctx, sessions);
   },
 });
 process.exitCode = await operator.done;

@@ -21,6 +21,14 @@ if ((${#missing[@]})); then
   fi
 fi
 command -v go >/dev/null || { log "Go 1.24 or newer is required to build the local control plane"; exit 1; }
+command -v python3 >/dev/null || { log "Python 3 is required for the Jupyter test peer"; exit 1; }
+if ! python3 -c 'import ensurepip, venv' 2>/dev/null; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    apt-get update -qq >&2 && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-venv >&2
+  else
+    log "Python's venv module is missing (sudo apt-get install python3-venv)"; exit 1
+  fi
+fi
 
 # npm dependencies, when absent or older than the lockfile. Node 24 itself comes from the `node`
 # devDependency, so the system Node only has to run npm.
@@ -31,3 +39,5 @@ fi
 
 # The control plane: built once per version set into ~/.cache/daas-operator (a cold build takes a while).
 bash tools/controlplane/build.sh >/dev/null
+# Real test peers (a Jupyter server from PyPI), in the same cache.
+bash tools/peers/install.sh >/dev/null

@@ -1,9 +1,12 @@
 // npm run cluster:up | cluster:down | cluster:status, and `npm start` (run: foreground until Ctrl-C).
-import { execFileSync } from 'node:child_process';
-import { join, resolve } from 'node:path';
-import { LocalCluster, componentNames } from './cluster.ts';
+import { execFileSync, spawn } from 'node:child_process';
+import { closeSync, openSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { LocalCluster, componentNames, freePort } from './cluster.ts';
 import { ensureBinaries } from './binaries.ts';
 
+const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const devClusterDir = resolve(process.env.DAAS_CLUSTER_DIR ?? join(process.cwd(), '.cluster', 'dev'));
 const log = (line: string) => {
   process.stderr.write(`[cluster] ${line}\n`);
@@ -50,11 +53,72 @@ async function status(): Promise<void> {
   );
 }
 
-/** The main job: the control plane in the foreground, stopped by Ctrl-C or SIGTERM. */
+/** The API, the sample catalogue, proposal and sessions, applied the way an admin would. */
+function applySampleData(cluster: LocalCluster): void {
+  const kubectl = join(cluster.binDir, 'kubectl');
+  for (const dir of ['crds', 'examples']) {
+    execFileSync(
+      kubectl,
+      ['--kubeconfig', cluster.kubeconfigPath, 'apply', '--server-side', '-f', join(repoRoot, dir)],
+      {
+        stdio: ['ignore', 'ignore', 'inherit'],
+      },
+    );
+    if (dir === 'crds') {
+      execFileSync(
+        kubectl,
+        [
+          '--kubeconfig',
+          cluster.kubeconfigPath,
+          'wait',
+          '--for=condition=Established',
+          '--timeout=60s',
+          'crd',
+          '-l',
+          'app.kubernetes.io/part-of=daas-operator',
+        ],
+        { stdio: 'ignore' },
+      );
+    }
+  }
+}
+
+/** The operator as its own process (as in a cluster), logging to the cluster's log directory. */
+async function startOperator(cluster: LocalCluster): Promise<{ metrics: number; logFile: string }> {
+  const metrics = await freePort();
+  const health = await freePort();
+  const logFile = join(cluster.dir, 'logs', 'operator.log');
+  const fd = openSync(logFile, 'a');
+  const child = spawn(
+    process.execPath,
+    [
+      join(repoRoot, 'operator', 'main.ts'),
+      `--kubeconfig=${cluster.kubeconfigPath}`,
+      '--leader-elect=false',
+      `--metrics-bind-address=127.0.0.1:${String(metrics)}`,
+      `--health-probe-bind-address=127.0.0.1:${String(health)}`,
+    ],
+    { stdio: ['ignore', fd, fd] },
+  );
+  closeSync(fd);
+  if (child.pid === undefined) throw new Error('could not start the operator');
+  await cluster.adopt('operator', child.pid);
+  child.once('exit', (code) => {
+    log(`the operator exited with code ${String(code)}; see ${logFile}`);
+  });
+  return { metrics, logFile };
+}
+
+/** The main job: the control plane, the API with sample data and the operator, until Ctrl-C or SIGTERM. */
 async function run(): Promise<void> {
   const binDir = await ensureBinaries();
   const cluster = await LocalCluster.start({ dir: devClusterDir, binDir, log, ownerPid: process.pid });
-  log(`ready. In another shell:\n  ${exports(cluster)}\n  kubectl get nodes`);
+  applySampleData(cluster);
+  const operator = await startOperator(cluster);
+  log(
+    `operator running; logs in ${operator.logFile}, metrics on http://127.0.0.1:${String(operator.metrics)}/metrics`,
+  );
+  log(`ready. In another shell:\n  ${exports(cluster)}\n  kubectl get daas -A`);
   log('press Ctrl-C to stop');
   // Watching the components also keeps this process alive (they are detached and unreferenced).
   let reported = '';

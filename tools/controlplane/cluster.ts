@@ -34,7 +34,8 @@ interface Ports {
 interface State {
   binDir: string;
   ports: Ports;
-  pids: Partial<Record<ComponentName | 'guard', number>>;
+  /** Components, the guard, and processes adopted from the caller (e.g. the operator of `npm start`). */
+  pids: Partial<Record<string, number>>;
 }
 
 export interface StartOptions {
@@ -51,7 +52,7 @@ export interface StartOptions {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-async function freePort(): Promise<number> {
+export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.unref();
@@ -286,11 +287,24 @@ export class LocalCluster {
     await this.saveState();
   }
 
-  /** Stops every process of this cluster, newest first, and the guard. */
+  /**
+   * Records a process started by the caller whose command line names this cluster's directory (for
+   * instance through --kubeconfig), so stop() and the guard end it with the cluster.
+   */
+  async adopt(name: string, pid: number): Promise<void> {
+    this.state.pids[`adopted:${name}`] = pid;
+    await this.saveState();
+  }
+
+  /** Stops adopted processes, the guard, then every component, newest first. */
   async stop(): Promise<void> {
+    const adopted = Object.entries(this.state.pids).filter(([k]) => k.startsWith('adopted:'));
+    await Promise.all(adopted.map(([, pid]) => stopProcess(pid ?? 0, this.dir)));
     const guard = this.state.pids.guard;
     if (guard !== undefined) await stopProcess(guard, this.dir, 1000);
-    delete this.state.pids.guard;
+    this.state.pids = Object.fromEntries(
+      Object.entries(this.state.pids).filter(([k]) => k !== 'guard' && !k.startsWith('adopted:')),
+    );
     for (const name of [...componentNames].reverse()) await this.stopComponent(name);
   }
 
@@ -444,7 +458,7 @@ async function manifestNames(file: string): Promise<string[]> {
 
 async function anyRunning(dir: string, state: State): Promise<boolean> {
   for (const pid of Object.values(state.pids)) {
-    if (isAlive(pid) && (await isOurs(pid, dir))) return true;
+    if (pid !== undefined && isAlive(pid) && (await isOurs(pid, dir))) return true;
   }
   return false;
 }

@@ -1,0 +1,369 @@
+// Proposal data as volumes. Where data lives on NFS is operator configuration (path templates); the
+// user only picks experiment sessions and sub-paths, and each of those is re-validated here even
+// though the CRD validates it too.
+//
+// Paths inside the session (`<mountRoot>` is config.data.mountRoot, exported as DAAS_DATA_DIR):
+//   <mountRoot>/raw        the whole proposal (spec.data.wholeProposal), always read-only
+//   <mountRoot>/<name>     each spec.data.mounts[] entry; read-only, except a mount that lies inside
+//                          the processed area may be read-write when it asks for readOnly: false
+//   <mountRoot>/processed  the proposal's processed area (config.data.processedPath), read-write
+//   <mountRoot>/home       the owner's home (config.data.homePath), read-write; $HOME is left to the
+//                          image (images keep their dotfiles and start scripts there)
+// A mount named raw, processed or home is refused only when that area is actually mounted.
+//
+// Template placeholders: {proposal} (the namespace's proposal id), {beamline} and {dataRoot} (the
+// namespace's annotations), {owner} (spec.owner), {proposalPath} (the expanded proposalPath, in the
+// other templates) and {experimentSession} (experimentPath only).
+//
+// Volume source: the Pod Security "restricted" profile forbids inline `nfs` volumes, so by default
+// each area is a pre-bound PersistentVolume (nfs) + PersistentVolumeClaim pair that the pod mounts
+// by claim. config.data.volumeSource 'nfs' gives inline NFS volumes for baseline namespaces.
+import { posix } from 'node:path';
+import type {
+  V1PersistentVolume,
+  V1PersistentVolumeClaim,
+  V1Volume,
+  V1VolumeMount,
+} from '@kubernetes/client-node';
+import { SESSION_NAMESPACE_LABEL, boundedDnsName, childName, sessionLabels, shortHash } from './names.ts';
+import type { BuildError, BuildInput, DataConfig, Result } from './types.ts';
+
+export const RESERVED_MOUNT_NAMES = ['raw', 'processed', 'home'] as const;
+/** PersistentVolumes need a capacity; NFS ignores it. Kept tiny so storage ResourceQuotas barely notice. */
+export const NOMINAL_CAPACITY = '1Mi';
+
+export interface DataVolumes {
+  /** Pod volumes and the session container's mounts. */
+  volumes: V1Volume[];
+  mounts: V1VolumeMount[];
+  /** With volumeSource persistentVolumeClaim: apply these before the pod. PersistentVolumes are
+   *  cluster-scoped, so they cannot be owned by the session: delete them by label when it goes. */
+  persistentVolumes: V1PersistentVolume[];
+  claims: V1PersistentVolumeClaim[];
+  /** Plain-words notes for the user, e.g. a read-write request that was mounted read-only. */
+  notes: string[];
+}
+
+interface Area {
+  volumeName: string;
+  mountPath: string;
+  nfsPath: string;
+  readOnly: boolean;
+}
+
+type Values = Record<string, string | undefined>;
+
+const KNOWN_PLACEHOLDERS = ['proposal', 'beamline', 'dataRoot', 'owner', 'proposalPath', 'experimentSession'];
+
+function fail(reason: string, field: string, message: string): { ok: false; error: BuildError } {
+  return { ok: false, error: { reason, field, message } };
+}
+
+function hasUnsafeCharacter(value: string): boolean {
+  for (let i = 0; i < value.length; i++) {
+    const code = value.charCodeAt(i);
+    if (code < 0x20 || code === 0x7f || value[i] === '\\' || value[i] === '{' || value[i] === '}')
+      return true;
+  }
+  return false;
+}
+
+/** A single path segment taken from user or namespace input: it must not move the path anywhere. */
+function segmentProblem(value: string): string | undefined {
+  if (value === '') return 'must not be empty';
+  if (value === '.' || value === '..') return 'must not be . or ..';
+  if (value.includes('/')) return 'must not contain /';
+  if (hasUnsafeCharacter(value)) return 'must not contain control characters, backslashes, { or }';
+  return undefined;
+}
+
+/** A relative path chosen by the user, joined below a root. */
+function subPathProblem(value: string): string | undefined {
+  if (value.startsWith('/')) return 'must be a relative path (it must not start with /)';
+  if (hasUnsafeCharacter(value)) return 'must not contain control characters, backslashes, { or }';
+  for (const segment of value.split('/')) {
+    if (segment === '') return 'must not contain empty segments (// or a trailing /)';
+    if (segment === '..') return 'must not contain a .. segment';
+    if (segment === '.') return 'must not contain a . segment';
+  }
+  return undefined;
+}
+
+function isUnder(path: string, root: string): boolean {
+  return path === root || path.startsWith(root === '/' ? '/' : `${root}/`);
+}
+
+function missingMessage(name: string, input: BuildInput): string {
+  const ns = input.namespace.name;
+  switch (name) {
+    case 'beamline':
+      return `namespace ${ns} has no beamline annotation (daas.calipsoplus.eu/beamline)`;
+    case 'dataRoot':
+      return `namespace ${ns} has no data root annotation (daas.calipsoplus.eu/data-root)`;
+    default:
+      return `{${name}} is not available in this template`;
+  }
+}
+
+/** Replaces placeholders in one pass (values are never re-expanded) and normalizes the result. */
+function expand(template: string, configField: string, values: Values, input: BuildInput): Result<string> {
+  const field = `config.data.${configField}`;
+  for (const match of template.matchAll(/\{([^{}]*)\}/g)) {
+    const name = match[1] ?? '';
+    if (!KNOWN_PLACEHOLDERS.includes(name))
+      return fail(
+        'DataNotConfigured',
+        field,
+        `the data path template ${configField} uses an unknown placeholder {${name}}`,
+      );
+    if (values[name] === undefined)
+      return fail(
+        'DataNotConfigured',
+        field,
+        `the data path template ${configField} needs {${name}}, but ${missingMessage(name, input)}`,
+      );
+  }
+  const expanded = template.replace(/\{([^{}]*)\}/g, (_, name: string) => values[name] ?? '');
+  if (expanded.includes('{') || expanded.includes('}'))
+    return fail('DataNotConfigured', field, `the data path template ${configField} has unbalanced braces`);
+  const normalized = posix.normalize(expanded).replace(/(.)\/$/, '$1');
+  if (!posix.isAbsolute(normalized))
+    return fail(
+      'DataNotConfigured',
+      field,
+      `the data path template ${configField} must give an absolute path`,
+    );
+  return { ok: true, value: normalized };
+}
+
+/** Values every template may use, each validated as the single path segment it becomes. */
+function baseValues(input: BuildInput): Result<Values> {
+  const { session, namespace } = input;
+  if (session.spec.proposal !== namespace.proposal)
+    return fail(
+      'ProposalMismatch',
+      'spec.proposal',
+      `proposal ${session.spec.proposal} does not match namespace ${namespace.name}'s proposal ${namespace.proposal}`,
+    );
+  const checks: [string, string | undefined, string][] = [
+    ['spec.proposal', namespace.proposal, 'proposal'],
+    ['spec.owner', session.spec.owner, 'owner'],
+    [`namespace ${namespace.name} annotation daas.calipsoplus.eu/beamline`, namespace.beamline, 'beamline'],
+  ];
+  for (const [field, value, what] of checks) {
+    const problem = value === undefined ? undefined : segmentProblem(value);
+    if (problem) return fail('InvalidDataPath', field, `${what} ${JSON.stringify(value)} ${problem}`);
+  }
+  const root = namespace.dataRoot;
+  if (root !== undefined) {
+    const field = `namespace ${namespace.name} annotation daas.calipsoplus.eu/data-root`;
+    const relative = root.replace(/^\/+/, '');
+    const problem = root.startsWith('/')
+      ? relative === ''
+        ? undefined
+        : subPathProblem(relative)
+      : 'must be absolute';
+    if (problem) return fail('InvalidDataPath', field, `data root ${JSON.stringify(root)} ${problem}`);
+  }
+  return {
+    ok: true,
+    value: {
+      proposal: namespace.proposal,
+      owner: session.spec.owner,
+      beamline: namespace.beamline,
+      dataRoot: root,
+    },
+  };
+}
+
+/** config.data.mountRoot normalized, without a trailing slash: DAAS_DATA_DIR. */
+export function dataMountRoot(data: DataConfig): string {
+  return posix.normalize(data.mountRoot).replace(/(.)\/+$/, '$1');
+}
+
+function collectAreas(input: BuildInput, notes: string[]): Result<Area[]> {
+  const { config, session } = input;
+  const data = config.data;
+  const mountRoot = dataMountRoot(data);
+  if (!posix.isAbsolute(mountRoot) || mountRoot === '/')
+    return fail(
+      'DataNotConfigured',
+      'config.data.mountRoot',
+      'the data mount root must be an absolute directory other than /',
+    );
+  if (!data.nfsServer)
+    return fail(
+      'DataNotConfigured',
+      'config.data.nfsServer',
+      'no NFS server is configured for proposal data',
+    );
+
+  const base = baseValues(input);
+  if (!base.ok) return base;
+  const proposalRoot = expand(data.proposalPath, 'proposalPath', base.value, input);
+  if (!proposalRoot.ok) return proposalRoot;
+  const withProposal: Values = { ...base.value, proposalPath: proposalRoot.value };
+
+  const areas: Area[] = [];
+  const spec = session.spec.data;
+  if (spec?.wholeProposal)
+    areas.push({
+      volumeName: 'raw',
+      mountPath: `${mountRoot}/raw`,
+      nfsPath: proposalRoot.value,
+      readOnly: true,
+    });
+
+  let processedRoot: string | undefined;
+  if (data.processedPath !== undefined) {
+    const processed = expand(data.processedPath, 'processedPath', withProposal, input);
+    if (!processed.ok) return processed;
+    processedRoot = processed.value;
+    areas.push({
+      volumeName: 'processed',
+      mountPath: `${mountRoot}/processed`,
+      nfsPath: processedRoot,
+      readOnly: false,
+    });
+  }
+  if (data.homePath !== undefined) {
+    const home = expand(data.homePath, 'homePath', withProposal, input);
+    if (!home.ok) return home;
+    areas.push({ volumeName: 'home', mountPath: `${mountRoot}/home`, nfsPath: home.value, readOnly: false });
+  }
+
+  const taken = new Set(areas.map((a) => a.volumeName));
+  const names = new Set<string>();
+  for (const [i, mount] of (spec?.mounts ?? []).entries()) {
+    const at = `spec.data.mounts[${String(i)}]`;
+    const nameProblem =
+      segmentProblem(mount.name) ??
+      (/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(mount.name) ? undefined : 'must be a DNS label');
+    if (nameProblem)
+      return fail('InvalidDataPath', `${at}.name`, `mount name ${JSON.stringify(mount.name)} ${nameProblem}`);
+    if (taken.has(mount.name))
+      return fail(
+        'DataMountConflict',
+        `${at}.name`,
+        `the mount name ${mount.name} is taken by the ${mount.name === 'raw' ? 'whole proposal' : mount.name === 'processed' ? "proposal's processed area" : "owner's home"} at ${mountRoot}/${mount.name}; choose another name`,
+      );
+    if (names.has(mount.name))
+      return fail(
+        'DataMountConflict',
+        `${at}.name`,
+        `two mounts are named ${mount.name}; names must be unique`,
+      );
+    names.add(mount.name);
+
+    let root = proposalRoot.value;
+    if (mount.experimentSession !== undefined) {
+      const problem = segmentProblem(mount.experimentSession);
+      if (problem)
+        return fail(
+          'InvalidDataPath',
+          `${at}.experimentSession`,
+          `experiment session ${JSON.stringify(mount.experimentSession)} ${problem}`,
+        );
+      const experiment = expand(
+        data.experimentPath,
+        'experimentPath',
+        { ...withProposal, experimentSession: mount.experimentSession },
+        input,
+      );
+      if (!experiment.ok) return experiment;
+      root = experiment.value;
+    }
+    let path = root;
+    if (mount.subPath !== undefined) {
+      const problem = subPathProblem(mount.subPath);
+      if (problem)
+        return fail(
+          'InvalidDataPath',
+          `${at}.subPath`,
+          `sub-path ${JSON.stringify(mount.subPath)} ${problem}`,
+        );
+      path = posix.join(root, mount.subPath);
+      if (!isUnder(path, root))
+        return fail(
+          'InvalidDataPath',
+          `${at}.subPath`,
+          `sub-path ${JSON.stringify(mount.subPath)} leaves ${root}`,
+        );
+    }
+    const writable = mount.readOnly === false && processedRoot !== undefined && isUnder(path, processedRoot);
+    if (mount.readOnly === false && !writable)
+      notes.push(
+        `mount ${mount.name} is read-only: raw data is always mounted read-only${processedRoot ? ` (write results to ${mountRoot}/processed)` : ''}`,
+      );
+    areas.push({
+      volumeName: boundedDnsName('mount-', mount.name),
+      mountPath: `${mountRoot}/${mount.name}`,
+      nfsPath: path,
+      readOnly: !writable,
+    });
+  }
+  return { ok: true, value: areas };
+}
+
+/** Cluster-unique PersistentVolume name: readable prefix plus a hash of namespace and claim. */
+function persistentVolumeName(namespace: string, claim: string): string {
+  const suffix = `-${shortHash(`${namespace}/${claim}`, 10)}`;
+  return `daas-${namespace}-${claim}`.slice(0, 253 - suffix.length).replace(/[-.]+$/, '') + suffix;
+}
+
+export function dataVolumes(input: BuildInput): Result<DataVolumes> {
+  const notes: string[] = [];
+  const areas = collectAreas(input, notes);
+  if (!areas.ok) return areas;
+  const { config, namespace, session } = input;
+  const child = childName(session.metadata.name);
+  const labels = sessionLabels(session);
+  const result: DataVolumes = { volumes: [], mounts: [], persistentVolumes: [], claims: [], notes };
+  for (const area of areas.value) {
+    const nfs = { server: config.data.nfsServer, path: area.nfsPath, readOnly: area.readOnly };
+    result.mounts.push({ name: area.volumeName, mountPath: area.mountPath, readOnly: area.readOnly });
+    if (config.data.volumeSource === 'nfs') {
+      result.volumes.push({ name: area.volumeName, nfs });
+      continue;
+    }
+    const claimName = boundedDnsName(`${child}-`, area.volumeName, 253);
+    const pvName = persistentVolumeName(namespace.name, claimName);
+    const accessModes = [area.readOnly ? 'ReadOnlyMany' : 'ReadWriteMany'];
+    result.volumes.push({
+      name: area.volumeName,
+      persistentVolumeClaim: { claimName, readOnly: area.readOnly },
+    });
+    result.persistentVolumes.push({
+      apiVersion: 'v1',
+      kind: 'PersistentVolume',
+      metadata: { name: pvName, labels: { ...labels, [SESSION_NAMESPACE_LABEL]: namespace.name } },
+      spec: {
+        capacity: { storage: NOMINAL_CAPACITY },
+        accessModes,
+        persistentVolumeReclaimPolicy: 'Retain',
+        storageClassName: '',
+        ...(config.data.mountOptions ? { mountOptions: [...config.data.mountOptions] } : {}),
+        nfs,
+        // Pre-bound: only this claim in this namespace can ever bind it.
+        claimRef: {
+          apiVersion: 'v1',
+          kind: 'PersistentVolumeClaim',
+          namespace: namespace.name,
+          name: claimName,
+        },
+      },
+    });
+    result.claims.push({
+      apiVersion: 'v1',
+      kind: 'PersistentVolumeClaim',
+      metadata: { name: claimName, namespace: namespace.name, labels },
+      spec: {
+        accessModes,
+        storageClassName: '',
+        volumeName: pvName,
+        resources: { requests: { storage: NOMINAL_CAPACITY } },
+      },
+    });
+  }
+  return { ok: true, value: result };
+}

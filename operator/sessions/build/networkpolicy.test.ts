@@ -1,0 +1,49 @@
+import { describe, expect, it } from 'vitest';
+import { buildInput, config, session, vncImage } from './fixtures.ts';
+import { generateNetworkPolicy } from './networkpolicy.ts';
+
+const gateway = {
+  namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'daas-system' } },
+  podSelector: { matchLabels: { 'app.kubernetes.io/name': 'daas-dashboard' } },
+};
+
+describe('generateNetworkPolicy', () => {
+  it('admits only the gateway pods, only on the access port', () => {
+    const policy = generateNetworkPolicy(
+      buildInput({ image: vncImage, session: session('d', {}, 'xfce-desktop') }),
+    );
+    expect(policy).toEqual({
+      apiVersion: 'networking.k8s.io/v1',
+      kind: 'NetworkPolicy',
+      metadata: expect.objectContaining({ name: 'daas-d', namespace: 'proposal-mx-2451' }) as unknown,
+      spec: {
+        podSelector: { matchLabels: { 'daas.calipsoplus.eu/session': 'd' } },
+        policyTypes: ['Ingress'],
+        // Wire form (`from`), as the reconciler applies it as plain JSON.
+        ingress: [{ from: [gateway], ports: [{ protocol: 'TCP', port: 5901 }] }],
+      },
+    });
+  });
+
+  it('also admits the operator for Jupyter idle probes when configured', () => {
+    const probe = { namespace: 'daas-system', podLabels: { 'app.kubernetes.io/name': 'daas-operator' } };
+    const withProbe = { ...config, activityProbe: probe };
+    const jupyter = generateNetworkPolicy(buildInput({ config: withProbe }));
+    expect(JSON.parse(JSON.stringify(jupyter.spec?.ingress))).toEqual([
+      {
+        from: [
+          gateway,
+          {
+            namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'daas-system' } },
+            podSelector: { matchLabels: { 'app.kubernetes.io/name': 'daas-operator' } },
+          },
+        ],
+        ports: [{ protocol: 'TCP', port: 8888 }],
+      },
+    ]);
+    const desktop = generateNetworkPolicy(buildInput({ config: withProbe, image: vncImage }));
+    expect(JSON.parse(JSON.stringify(desktop.spec?.ingress))).toEqual([
+      { from: [gateway], ports: [{ protocol: 'TCP', port: 5901 }] },
+    ]);
+  });
+});

@@ -1,0 +1,49 @@
+// Only the gateway/dashboard (and, for Jupyter idle probes, the operator) may reach a session, and only
+// on its access port. Egress is left open: sessions fetch packages and reach facility services.
+import type {
+  V1NetworkPolicy,
+  V1NetworkPolicyIngressRule,
+  V1NetworkPolicyPeer,
+} from '@kubernetes/client-node';
+import { childName, sessionLabels, sessionSelector } from './names.ts';
+import type { BuildInput } from './types.ts';
+
+const NAMESPACE_NAME_LABEL = 'kubernetes.io/metadata.name';
+
+function peer(target: { namespace: string; podLabels: Record<string, string> }): V1NetworkPolicyPeer {
+  // One peer with both selectors: pods matching the labels AND in that namespace.
+  return {
+    namespaceSelector: { matchLabels: { [NAMESPACE_NAME_LABEL]: target.namespace } },
+    podSelector: { matchLabels: { ...target.podLabels } },
+  };
+}
+
+/**
+ * client-node's model calls the field `_from` (its typed API renames it on the wire); the reconciler
+ * server-side applies plain JSON, so this builds the wire form `from`.
+ */
+function wireIngressRule(from: V1NetworkPolicyPeer[], port: number): V1NetworkPolicyIngressRule {
+  const rule = { from, ports: [{ protocol: 'TCP', port }] };
+  return rule; // not a fresh literal, so TypeScript allows the wire name
+}
+
+export function generateNetworkPolicy(input: BuildInput): V1NetworkPolicy {
+  const { session, namespace, image, config } = input;
+  const from = [peer(config.gateway)];
+  if (config.activityProbe && image.spec.activity?.signal === 'jupyter')
+    from.push(peer(config.activityProbe));
+  return {
+    apiVersion: 'networking.k8s.io/v1',
+    kind: 'NetworkPolicy',
+    metadata: {
+      name: childName(session.metadata.name),
+      namespace: namespace.name,
+      labels: sessionLabels(session),
+    },
+    spec: {
+      podSelector: { matchLabels: sessionSelector(session.metadata.name) },
+      policyTypes: ['Ingress'],
+      ingress: [wireIngressRule(from, image.spec.access.port)],
+    },
+  };
+}

@@ -1,0 +1,60 @@
+// A session's clock: when it expires, when its owner is warned, and whether it is past either.
+// The lifetime runs from the first start, through stops, so a stopped session cannot outlive it.
+import type { AnalysisSession, SessionImage } from '../../crds/index.ts';
+import { parseDuration } from '../config.ts';
+
+export interface Clock {
+  /** The lifetime in force: the session's request (or the image default), capped at the image maximum. */
+  lifetimeMs: number;
+  /** True when the request was cut to the image's maximum. */
+  capped: boolean;
+  startedAt: Date | undefined;
+  expiresAt: Date | undefined;
+  warnAt: Date | undefined;
+  expired: boolean;
+  warning: boolean;
+  idleTimeoutMs: number | undefined;
+}
+
+const ms = (text: string | undefined): number | undefined => (text ? parseDuration(text) : undefined);
+
+export function sessionClock(session: AnalysisSession, image: SessionImage, now: Date): Clock {
+  const life = image.spec.lifecycle;
+  const maxMs = ms(life.maxLifetime) ?? Number.POSITIVE_INFINITY;
+  const requested = ms(session.spec.lifetime) ?? ms(life.defaultLifetime) ?? maxMs;
+  const lifetimeMs = Math.min(requested, maxMs);
+  const started = session.status?.startedAt ? new Date(session.status.startedAt) : undefined;
+  const expiresAt = started ? new Date(started.getTime() + lifetimeMs) : undefined;
+  const warnLead = ms(life.expiryWarning) ?? 0;
+  const warnAt = expiresAt ? new Date(expiresAt.getTime() - Math.min(warnLead, lifetimeMs)) : undefined;
+  return {
+    lifetimeMs,
+    capped: requested > maxMs,
+    startedAt: started,
+    expiresAt,
+    warnAt,
+    expired: expiresAt !== undefined && now >= expiresAt,
+    warning: warnAt !== undefined && now >= warnAt,
+    idleTimeoutMs: ms(session.spec.idleTimeout) ?? ms(life.idleTimeout),
+  };
+}
+
+/** The earliest of the given future instants, as a delay from `now` (undefined: nothing is due). */
+export function nextDeadline(now: Date, ...instants: (Date | undefined)[]): number | undefined {
+  const delays = instants
+    .filter((d): d is Date => d !== undefined && d.getTime() > now.getTime())
+    .map((d) => d.getTime() - now.getTime());
+  return delays.length ? Math.min(...delays) : undefined;
+}
+
+/** "2h 5m", "45 s": durations in the words of a status message. */
+export function humanDuration(msTotal: number): string {
+  const s = Math.max(0, Math.round(msTotal / 1000));
+  const d = Math.floor(s / 86_400);
+  const h = Math.floor((s % 86_400) / 3600);
+  const m = Math.floor((s % 3600) / 60);
+  if (d) return h ? `${String(d)}d ${String(h)}h` : `${String(d)}d`;
+  if (h) return m ? `${String(h)}h ${String(m)}m` : `${String(h)}h`;
+  if (m) return `${String(m)} min`;
+  return `${String(s)} s`;
+}

@@ -1,0 +1,76 @@
+// A real Jupyter server (jupyter_server from PyPI, installed by tools/peers/install.sh) for tests,
+// listening on a loopback address such as a fake pod's IP.
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+
+export interface JupyterServer {
+  url: string;
+  token: string;
+  stop: () => Promise<void>;
+}
+
+async function peersBin(): Promise<string> {
+  const { stdout } = await promisify(execFile)('bash', [join(process.cwd(), 'tools/peers/install.sh')]);
+  return stdout.trim().split('\n').pop() ?? '';
+}
+
+/** Starts jupyter-server on `ip:port` (a 127.x address) with `token` and `baseUrl`; resolves when it answers. */
+export async function startJupyter(options: {
+  ip: string;
+  port: number;
+  token: string;
+  baseUrl?: string;
+}): Promise<JupyterServer> {
+  const bin = await peersBin();
+  const root = await mkdtemp(join(tmpdir(), 'daas-jupyter-'));
+  const baseUrl = options.baseUrl ?? '/';
+  const child: ChildProcess = spawn(
+    join(bin, 'jupyter-server'),
+    [
+      `--ServerApp.ip=${options.ip}`,
+      `--ServerApp.port=${String(options.port)}`,
+      '--ServerApp.port_retries=0',
+      `--IdentityProvider.token=${options.token}`,
+      `--ServerApp.base_url=${baseUrl}`,
+      `--ServerApp.root_dir=${root}`,
+      '--ServerApp.open_browser=False',
+      '--ServerApp.allow_root=True',
+      '--ServerApp.log_level=WARN',
+    ],
+    {
+      env: { ...process.env, JUPYTER_RUNTIME_DIR: root, JUPYTER_DATA_DIR: root, JUPYTER_CONFIG_DIR: root },
+      stdio: 'ignore',
+    },
+  );
+  const url = `http://${options.ip}:${String(options.port)}${baseUrl}`;
+  const exited = new Promise<void>((resolve) =>
+    child.once('exit', () => {
+      resolve();
+    }),
+  );
+  const stop = async () => {
+    child.kill('SIGTERM');
+    const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
+    await exited;
+    clearTimeout(timer);
+    await rm(root, { recursive: true, force: true });
+  };
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    const ok = await fetch(`${url}api/status`, {
+      headers: { authorization: `token ${options.token}` },
+      signal: AbortSignal.timeout(1000),
+    })
+      .then((r) => r.ok)
+      .catch(() => false);
+    if (ok) return { url, token: options.token, stop };
+    if (Date.now() > deadline || child.exitCode !== null) {
+      await stop();
+      throw new Error(`jupyter-server did not start on ${url}`);
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
