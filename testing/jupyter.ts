@@ -42,10 +42,14 @@ export async function startJupyter(options: {
     ],
     {
       env: { ...process.env, JUPYTER_RUNTIME_DIR: root, JUPYTER_DATA_DIR: root, JUPYTER_CONFIG_DIR: root },
-      stdio: 'ignore',
+      stdio: ['ignore', 'ignore', 'pipe'],
     },
   );
   const url = `http://${options.ip}:${String(options.port)}${baseUrl}`;
+  let stderr = '';
+  child.stderr?.on('data', (chunk: Buffer) => {
+    stderr = (stderr + chunk.toString()).slice(-4000);
+  });
   const exited = new Promise<void>((resolve) =>
     child.once('exit', () => {
       resolve();
@@ -69,7 +73,7 @@ export async function startJupyter(options: {
     if (ok) return { url, token: options.token, stop };
     if (Date.now() > deadline || child.exitCode !== null) {
       await stop();
-      throw new Error(`jupyter-server did not start on ${url}`);
+      throw new Error(`jupyter-server did not start on ${url}:\n${stderr}`);
     }
     await new Promise((r) => setTimeout(r, 200));
   }

@@ -87,15 +87,6 @@ export interface SessionReconcilerDeps {
   probe?: (url: string, token: string) => Promise<ActivityProbe>;
 }
 
-/** Workload failures that stay until the user changes the spec (a new generation retries). */
-const STICKY_FAILURES = new Set([
-  'ImagePullFailed',
-  'CrashLoop',
-  'CreateContainerFailed',
-  'SessionExited',
-  'PodFailed',
-]);
-
 type Desired = { type: ResourceType; object: KubeObject };
 const IMMUTABLE = new Set<ResourceType>([Pods, PersistentVolumes, PersistentVolumeClaims]);
 
@@ -240,10 +231,22 @@ export class SessionReconciler {
     }
 
     const clock = image ? sessionClock(session, image, now) : undefined;
+    // A workload failure (recorded as Ready=False with the failure's reason) stays until the user
+    // changes the spec: a new generation tries again. Failures of Accepted or DataReady are not
+    // sticky: they are worked out again on every pass, so fixing the image or namespace heals them.
+    const previousReady = (previous.conditions ?? []).find((c) => c.type === 'Ready');
     const stickyFailure =
       previous.phase === 'Failed' &&
       previous.observedGeneration === generation &&
-      STICKY_FAILURES.has(previous.reason ?? '');
+      previousReady?.status === 'False' &&
+      previousReady.reason === previous.reason;
+    if (stickyFailure) {
+      // Keep the conditions that led to the failure as they were.
+      for (const type of ['DataReady', 'Scheduled', 'Ready'] as const) {
+        const c = (previous.conditions ?? []).find((x) => x.type === type);
+        if (c) verdicts.push({ type, status: c.status, reason: c.reason, message: c.message });
+      }
+    }
     const wantRunning = session.spec.state === 'Running' && !clock?.expired && !terminal && !stickyFailure;
     let phase: SessionPhase;
     let reason: string;
@@ -333,6 +336,10 @@ export class SessionReconciler {
           );
           break;
         case 'Failed':
+          verdicts.push(
+            { type: 'Scheduled', status: 'True', reason: 'Scheduled', message: 'placed on a node' },
+            { type: 'Ready', status: 'False', reason: d.reason, message: d.message },
+          );
           break;
       }
     }
@@ -593,6 +600,18 @@ export class SessionReconciler {
         ? `${object.metadata.namespace}/${object.metadata.name ?? ''}`
         : (object.metadata.name ?? '');
       const current = caches[type.kind]?.get(key);
+      if (type === PersistentVolumeClaims && !current) {
+        // kube-controller-manager binds a pre-bound claim at once only if it already knows the
+        // volume and has made it Available; otherwise (or when its own workers race on the volume)
+        // it retries on its 15 s resync. Create the claim once the volume is Available (the
+        // volume's watch event brings us back here).
+        const volumeName = (object.spec as { volumeName?: string } | undefined)?.volumeName ?? '';
+        const volume = this.d.caches.volumes.get(volumeName);
+        if ((volume?.status as { phase?: string } | undefined)?.phase !== 'Available') {
+          dataBound = false;
+          continue;
+        }
+      }
       if (type === PersistentVolumeClaims) {
         dataBound &&= (current?.status as { phase?: string } | undefined)?.phase === 'Bound';
       }

@@ -308,6 +308,17 @@ describe('container sessions', () => {
     expect(s.status?.reason).toBe('ImagePullFailed');
     expect(s.status?.message).toContain('registry.invalid/daas/missing:1');
     await eventually('pod removed', async () => ((await readPod('bad-image')) ? undefined : true));
+    // It stays failed (no retry loop) until the user changes the session.
+    await new Promise((r) => setTimeout(r, 4000));
+    const later = await getSession('bad-image');
+    expect(later.status?.phase).toBe('Failed');
+    expect(later.status?.conditions?.find((c) => c.type === 'Ready')).toMatchObject({
+      status: 'False',
+      reason: 'ImagePullFailed',
+    });
+    expect(await readPod('bad-image')).toBeUndefined();
+    await patchSpec('bad-image', { resources: { cpu: 2 } });
+    await eventually('a new attempt', async () => ((await readPod('bad-image')) ? true : undefined));
   });
 
   it('warns before expiry, expires, and comes back when the lifetime is extended', async () => {

@@ -36,6 +36,11 @@ interface State {
   ports: Ports;
   /** Components, the guard, and processes adopted from the caller (e.g. the operator of `npm start`). */
   pids: Partial<Record<string, number>>;
+  /**
+   * Second octet of this cluster's pod network 127.<podNet>.0.0/16, chosen at random once: two local
+   * clusters running at the same time (a demo and a test run) never hand out the same pod IP.
+   */
+  podNet: number;
 }
 
 export interface StartOptions {
@@ -135,7 +140,13 @@ export class LocalCluster {
       scheduler: await freePort(),
       kwok: await freePort(),
     };
-    const cluster = new LocalCluster(options.dir, pki, { binDir: options.binDir, ports, pids: {} }, log);
+    const podNet = previous?.podNet ?? 2 + Math.floor(Math.random() * 250);
+    const cluster = new LocalCluster(
+      options.dir,
+      pki,
+      { binDir: options.binDir, ports, pids: {}, podNet },
+      log,
+    );
     await cluster.writeKubeconfig();
     await cluster.saveState();
     if (options.ownerPid !== undefined)
@@ -229,9 +240,14 @@ export class LocalCluster {
           `--cluster-signing-cert-file=${p.caCert}`,
           `--cluster-signing-key-file=${p.caKey}`,
           '--use-service-account-credentials=false',
+          // Binding a pre-bound claim races between the binder's own claim and volume workers; the
+          // loser retries on this period (15 s by default). Sessions wait for their data claims.
+          '--pvclaimbinder-sync-period=2s',
           // Nodes get their podCIDRs from us (loopback ranges), never from the IPAM controller.
           '--allocate-node-cidrs=false',
-          '--controllers=*,-nodeipam,-cloud-node-lifecycle,-service-lb-controller,-route',
+          // Endpoints of loopback pod IPs are invalid: without these controllers nothing retries
+          // (and logs) them forever. Connect to pod IPs instead.
+          '--controllers=*,-nodeipam,-cloud-node-lifecycle,-service-lb-controller,-route,-endpoint,-endpointslice,-endpointslicemirroring',
           '--v=0',
         ];
       case 'kube-scheduler':
@@ -359,9 +375,22 @@ export class LocalCluster {
       const docs = parseAllDocuments(await readFile(join(manifestsDir, file), 'utf8'));
       for (const doc of docs) {
         const obj = doc.toJSON() as KubeObject | null;
-        if (obj) await this.api.apply(obj);
+        if (obj) await this.api.apply(this.localize(obj));
       }
     }
+  }
+
+  /** Moves the manifests' node podCIDRs (127.1.x.0/24) into this cluster's own 127.<podNet> range. */
+  private localize(obj: KubeObject): KubeObject {
+    if (obj.kind !== 'Node') return obj;
+    const move = (cidr: string) => cidr.replace(/^127\.1\./, `127.${String(this.state.podNet)}.`);
+    const node = obj as KubeObject & { spec?: { podCIDR?: string; podCIDRs?: string[] } };
+    const spec = node.spec ?? {};
+    const moved: typeof node = {
+      ...node,
+      spec: { ...spec, podCIDR: spec.podCIDR && move(spec.podCIDR), podCIDRs: spec.podCIDRs?.map(move) },
+    };
+    return moved;
   }
 
   private async waitUntilUsable(): Promise<void> {
