@@ -4,8 +4,6 @@
 import { createHash } from 'node:crypto';
 import type { V1Pod } from '@kubernetes/client-node';
 import {
-  PROPOSAL_ANNOTATIONS,
-  PROPOSAL_LABEL,
   type AnalysisSession,
   type AnalysisSessionStatus,
   type SessionImage,
@@ -38,7 +36,6 @@ import {
   SESSION_NAMESPACE_LABEL,
   childName,
   dataVolumes,
-  effectiveResources,
   labelValue,
   generateNetworkPolicy,
   generatePod,
@@ -46,7 +43,8 @@ import {
   generateService,
   randomCredentials,
 } from './build/index.ts';
-import type { BuildError, BuildInput, ProposalNamespace, SessionsConfig } from './build/types.ts';
+import type { BuildError, BuildInput, SessionsConfig } from './build/types.ts';
+import { admit, proposalNamespace } from './admission.ts';
 import { firstBlocking, orderedConditions, runningPhase, type ConditionVerdict } from './conditions.ts';
 import { idleVerdict, probeJupyter, type ActivityProbe } from './jupyter-activity.ts';
 import { humanDuration, nextDeadline, sessionClock } from './lifecycle.ts';
@@ -92,35 +90,6 @@ const IMMUTABLE = new Set<ResourceType>([Pods, PersistentVolumes, PersistentVolu
 
 function hashOf(obj: unknown): string {
   return createHash('sha256').update(JSON.stringify(obj)).digest('hex').slice(0, 16);
-}
-
-function proposalNamespace(ns: KubeObject | undefined, name: string): ProposalNamespace | undefined {
-  if (!ns) return undefined;
-  const labels = ns.metadata.labels ?? {};
-  const annotations = ns.metadata.annotations ?? {};
-  const proposal = labels[PROPOSAL_LABEL];
-  if (!proposal) return undefined;
-  const int = (v: string | undefined) => (v && /^\d+$/.test(v) ? Number(v) : undefined);
-  return {
-    name,
-    proposal,
-    title: annotations[PROPOSAL_ANNOTATIONS.title],
-    beamline: annotations[PROPOSAL_ANNOTATIONS.beamline],
-    dataRoot: annotations[PROPOSAL_ANNOTATIONS.dataRoot],
-    uid: int(annotations['daas.calipsoplus.eu/uid']),
-    gid: int(annotations['daas.calipsoplus.eu/gid']),
-  };
-}
-
-/** Whether `owner` may use `image` in `ns` (admins bypass this through RBAC on images, not here). */
-function imageAllowed(image: SessionImage, ns: ProposalNamespace): boolean {
-  const a = image.spec.availability;
-  if (!a) return false;
-  if (a.everyone) return true;
-  if (a.proposals?.includes(ns.proposal)) return true;
-  if (ns.beamline && a.beamlines?.includes(ns.beamline)) return true;
-  // Group membership is known only to the API server (the dashboard checks it when acting as the user).
-  return (a.groups?.length ?? 0) > 0;
 }
 
 function decodeSecret(secret: KubeObject | undefined): { token: string; vncPassword?: string } | undefined {
@@ -178,57 +147,10 @@ export class SessionReconciler {
     // --- Accepted: the image, the namespace and the request make sense together. ---
     const image = this.d.caches.images.get(session.spec.image) as SessionImage | undefined;
     const ns = proposalNamespace(this.d.caches.namespaces.get(namespace), namespace);
-    const refuse = (reason: string, message: string, terminal: boolean) => {
-      verdicts.push({ type: 'Accepted', status: 'False', reason, message });
-      return terminal;
-    };
-    let terminal = false;
-    let resources: BuildInput['resources'] | undefined;
-    if (!image) {
-      refuse('ImageNotFound', `The image "${session.spec.image}" is not in the catalogue (yet).`, false);
-    } else if (!ns) {
-      terminal = refuse(
-        'NotAProposalNamespace',
-        `Namespace ${namespace} has no ${PROPOSAL_LABEL} label: sessions run only in proposal namespaces.`,
-        true,
-      );
-    } else if (ns.proposal !== session.spec.proposal) {
-      terminal = refuse(
-        'ProposalMismatch',
-        `spec.proposal is "${session.spec.proposal}" but namespace ${namespace} belongs to proposal "${ns.proposal}".`,
-        true,
-      );
-    } else if (!imageAllowed(image, ns)) {
-      terminal = refuse(
-        'ImageNotAllowed',
-        `The image "${session.spec.image}" is not available to proposal ${ns.proposal}.`,
-        true,
-      );
-    } else if (image.spec.runtime !== 'container') {
-      terminal = refuse(
-        'RuntimeNotSupported',
-        `The image "${session.spec.image}" is a virtual machine; this operator version runs container sessions only.`,
-        true,
-      );
-    } else if (image.spec.disabled && !previous.startedAt) {
-      terminal = refuse(
-        'ImageDisabled',
-        `The image "${session.spec.image}" is retired: pick another one.`,
-        true,
-      );
-    } else {
-      const r = effectiveResources(image, session);
-      if (!r.ok) terminal = refuse(r.error.reason, `${r.error.field}: ${r.error.message}`, true);
-      else {
-        resources = r.value;
-        verdicts.push({
-          type: 'Accepted',
-          status: 'True',
-          reason: 'Accepted',
-          message: 'image and request accepted',
-        });
-      }
-    }
+    const admission = admit(session, image, ns);
+    verdicts.push(admission.verdict);
+    let terminal = admission.terminal;
+    const resources = admission.resources;
 
     const clock = image ? sessionClock(session, image, now) : undefined;
     // A workload failure (recorded as Ready=False with the failure's reason) stays until the user
