@@ -45,7 +45,14 @@ import {
 } from './build/index.ts';
 import type { BuildError, BuildInput, SessionsConfig } from './build/types.ts';
 import { admit, proposalNamespace } from './admission.ts';
-import { firstBlocking, orderedConditions, runningPhase, type ConditionVerdict } from './conditions.ts';
+import {
+  firstBlocking,
+  orderedConditions,
+  podVerdicts,
+  runningPhase,
+  sessionEndpoint,
+  type ConditionVerdict,
+} from './conditions.ts';
 import { idleVerdict, probeJupyter, type ActivityProbe } from './jupyter-activity.ts';
 import { humanDuration, nextDeadline, sessionClock } from './lifecycle.ts';
 import { uniqueMachineName } from './machine-name.ts';
@@ -223,48 +230,7 @@ export class SessionReconciler {
 
     // --- Conditions from what the pod says. ---
     const d = podDiagnosis;
-    if (wantRunning && !terminal) {
-      switch (d.state) {
-        case 'Absent':
-          verdicts.push({
-            type: 'Scheduled',
-            status: 'False',
-            reason: 'Creating',
-            message: 'Creating the session.',
-          });
-          break;
-        case 'Unschedulable':
-          verdicts.push({ type: 'Scheduled', status: 'False', reason: 'Unschedulable', message: d.message });
-          break;
-        case 'Pending':
-          verdicts.push(
-            d.reason === 'Scheduling'
-              ? { type: 'Scheduled', status: 'False', reason: 'Scheduling', message: d.message }
-              : { type: 'Scheduled', status: 'True', reason: 'Scheduled', message: 'placed on a node' },
-            { type: 'Ready', status: 'False', reason: d.reason, message: d.message },
-          );
-          break;
-        case 'Running':
-          verdicts.push(
-            {
-              type: 'Scheduled',
-              status: 'True',
-              reason: 'Scheduled',
-              message: `on node ${d.nodeName ?? ''}`.trim(),
-            },
-            d.ready
-              ? { type: 'Ready', status: 'True', reason: 'Ready', message: 'the environment is up' }
-              : { type: 'Ready', status: 'False', reason: 'Starting', message: d.message },
-          );
-          break;
-        case 'Failed':
-          verdicts.push(
-            { type: 'Scheduled', status: 'True', reason: 'Scheduled', message: 'placed on a node' },
-            { type: 'Ready', status: 'False', reason: d.reason, message: d.message },
-          );
-          break;
-      }
-    }
+    if (wantRunning && !terminal) verdicts.push(...podVerdicts(d));
 
     if (d.state === 'Running') {
       status.nodeName = d.nodeName;
@@ -273,19 +239,10 @@ export class SessionReconciler {
         events.push(['Normal', 'Started', `Session running as ${status.machineName}`]);
       }
     }
-    const endpointReady = d.state === 'Running' && d.ready && d.podIP && image;
-    if (endpointReady) {
-      const access = image.spec.access;
-      const basePath = (access.basePath ?? '/').replaceAll('{session}', session.metadata.name);
-      status.endpoint = {
-        protocol: access.protocol,
-        host: d.podIP,
-        port: access.port,
-        credentialsSecretName: name,
-        ...(access.protocol === 'http'
-          ? { url: `http://${d.podIP ?? ''}:${String(access.port)}${basePath}` }
-          : {}),
-      };
+    const endpoint = image ? sessionEndpoint(session, image, d, name) : undefined;
+    const endpointReady = endpoint !== undefined;
+    if (endpoint) {
+      status.endpoint = endpoint;
       verdicts.push({
         type: 'AccessReady',
         status: 'True',
@@ -323,7 +280,7 @@ export class SessionReconciler {
 
     // --- Idle culling (jupyter signal, only on a fresh successful probe). ---
     let idleStop = false;
-    if (endpointReady && image.spec.activity?.signal === 'jupyter' && status.endpoint?.url) {
+    if (endpointReady && image?.spec.activity?.signal === 'jupyter' && status.endpoint?.url) {
       const intervalMs = parseDuration(image.spec.activity.probeInterval) ?? 300_000;
       const last = this.probedAt.get(req.key) ?? 0;
       if (now.getTime() - last >= intervalMs) {

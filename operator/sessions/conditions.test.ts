@@ -1,0 +1,113 @@
+import { describe, expect, it } from 'vitest';
+import { jupyterImage, session } from './build/fixtures.ts';
+import {
+  firstBlocking,
+  orderedConditions,
+  podVerdicts,
+  runningPhase,
+  sessionEndpoint,
+} from './conditions.ts';
+
+const now = new Date('2026-11-26T12:00:00Z');
+const accepted = { type: 'Accepted', status: 'True', reason: 'Accepted', message: 'ok' } as const;
+const attached = { type: 'DataReady', status: 'True', reason: 'Attached', message: 'ok' } as const;
+
+describe('ordered conditions', () => {
+  it('gives phase and message from the first condition that is not True', () => {
+    const conditions = orderedConditions(
+      undefined,
+      [
+        accepted,
+        attached,
+        ...podVerdicts({
+          state: 'Unschedulable',
+          reason: 'Unschedulable',
+          message: 'No node has 8 free GPUs',
+          shortResources: ['nvidia.com/gpu'],
+        }),
+      ],
+      3,
+      now,
+    );
+    expect(runningPhase(conditions)).toBe('Queued');
+    expect(firstBlocking(conditions)).toMatchObject({
+      type: 'Scheduled',
+      message: 'No node has 8 free GPUs',
+    });
+    // Later conditions wait for the blocking one, at the same generation.
+    expect(conditions.find((c) => c.type === 'Ready')).toMatchObject({
+      status: 'Unknown',
+      message: 'waiting for Scheduled',
+      observedGeneration: 3,
+    });
+  });
+
+  it('is Provisioning while the image is pulled and Running once ready and reachable', () => {
+    const pulling = orderedConditions(
+      undefined,
+      [
+        accepted,
+        attached,
+        ...podVerdicts({ state: 'Pending', reason: 'ContainerCreating', message: 'Pulling the image.' }),
+      ],
+      1,
+      now,
+    );
+    expect(runningPhase(pulling)).toBe('Provisioning');
+    const ready = orderedConditions(
+      pulling,
+      [
+        accepted,
+        attached,
+        ...podVerdicts({
+          state: 'Running',
+          ready: true,
+          podIP: '127.9.1.4',
+          nodeName: 'kwok-cpu-1',
+          message: 'up',
+        }),
+        { type: 'AccessReady', status: 'True', reason: 'EndpointReady', message: 'ready to connect' },
+      ],
+      1,
+      new Date(now.getTime() + 5000),
+    );
+    expect(runningPhase(ready)).toBe('Running');
+    expect(firstBlocking(ready)).toBeUndefined();
+    // lastTransitionTime moves only for conditions whose status changed.
+    const acceptedBefore = pulling.find((c) => c.type === 'Accepted')?.lastTransitionTime;
+    expect(ready.find((c) => c.type === 'Accepted')?.lastTransitionTime).toBe(acceptedBefore);
+    expect(ready.find((c) => c.type === 'Ready')?.lastTransitionTime).not.toBe(
+      pulling.find((c) => c.type === 'Ready')?.lastTransitionTime,
+    );
+  });
+});
+
+describe('session endpoint', () => {
+  it('is the pod IP, port and per-session URL, naming the Secret rather than holding it', () => {
+    const e = sessionEndpoint(
+      session('quick-look'),
+      jupyterImage,
+      { state: 'Running', ready: true, podIP: '127.9.1.4', message: 'up' },
+      'daas-quick-look',
+    );
+    expect(e).toEqual({
+      protocol: 'http',
+      host: '127.9.1.4',
+      port: 8888,
+      credentialsSecretName: 'daas-quick-look',
+      url: 'http://127.9.1.4:8888/sessions/quick-look/',
+    });
+  });
+
+  it('does not exist before the pod is ready', () => {
+    expect(
+      sessionEndpoint(
+        session(),
+        jupyterImage,
+        { state: 'Running', ready: false, podIP: '127.9.1.4', message: 'starting' },
+        'x',
+      ),
+    ).toBeUndefined();
+    expect(sessionEndpoint(session(), jupyterImage, { state: 'Absent' }, 'x')).toBeUndefined();
+  });
+});
