@@ -85,7 +85,7 @@ export const OPERATOR_RULES = [
   },
   {
     reason: 'Unschedulable',
-    rule: 'Some node has the requested cpu, memory and GPUs free (the message names what is short)',
+    rule: 'Some node has the requested cpu, memory and GPUs free (the message names what is short and how much the largest suitable node offers)',
     checkedAgainst: 'nodes, through kube-scheduler',
     outcome: 'Queued, `Scheduled=False` (runs when capacity frees up)',
   },

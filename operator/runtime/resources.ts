@@ -54,6 +54,7 @@ export const Secrets = builtin('', 'v1', 'secrets', 'Secret');
 export const Pods = builtin('', 'v1', 'pods', 'Pod');
 export const Services = builtin('', 'v1', 'services', 'Service');
 export const Namespaces = builtin('', 'v1', 'namespaces', 'Namespace', false);
+export const Nodes = builtin('', 'v1', 'nodes', 'Node', false);
 export const PersistentVolumes = builtin('', 'v1', 'persistentvolumes', 'PersistentVolume', false);
 export const PersistentVolumeClaims = builtin('', 'v1', 'persistentvolumeclaims', 'PersistentVolumeClaim');
 export const Leases = builtin('coordination.k8s.io', 'v1', 'leases', 'Lease');

@@ -6,6 +6,7 @@ import type { OperatorContext } from '../runtime/app.ts';
 import type { Controller } from '../runtime/controller.ts';
 import {
   Namespaces,
+  Nodes,
   NetworkPolicies,
   PersistentVolumeClaims,
   PersistentVolumes,
@@ -41,6 +42,7 @@ export function registerSessionController(
       networkPolicies: m.cache(NetworkPolicies, children),
       claims: m.cache(PersistentVolumeClaims, children),
       volumes: m.cache(PersistentVolumes, children),
+      nodes: m.cache(Nodes),
     },
   });
   return m.controller({

@@ -45,6 +45,7 @@ import {
 } from './build/index.ts';
 import type { BuildError, BuildInput, SessionsConfig } from './build/types.ts';
 import { admit, proposalNamespace } from './admission.ts';
+import { capacityNote } from './capacity.ts';
 import {
   firstBlocking,
   orderedConditions,
@@ -81,6 +82,8 @@ export interface SessionCaches {
   claims: Cache<KubeObject>;
   /** Cluster-scoped, so not owned by the session: swept by label when the session is gone. */
   volumes: Cache<KubeObject>;
+  /** Read only to say how big the biggest node is when no node can run a session. */
+  nodes: Cache<KubeObject>;
 }
 
 export interface SessionReconcilerDeps {
@@ -229,7 +232,19 @@ export class SessionReconciler {
     }
 
     // --- Conditions from what the pod says. ---
-    const d = podDiagnosis;
+    let d = podDiagnosis;
+    if (d.state === 'Unschedulable' && image && this.d.caches.nodes.hasSynced()) {
+      const note = capacityNote(
+        this.d.caches.nodes.list(),
+        d.shortResources,
+        image.spec.scheduling?.nodeSelector,
+      );
+      // Before the scheduler's own words, which stay last for admins.
+      const at = d.message.indexOf(' Scheduler:');
+      const message =
+        at < 0 ? `${d.message} ${note}` : `${d.message.slice(0, at)} ${note}${d.message.slice(at)}`;
+      d = { ...d, message: note ? message : d.message };
+    }
     if (wantRunning && !terminal) verdicts.push(...podVerdicts(d));
 
     if (d.state === 'Running') {

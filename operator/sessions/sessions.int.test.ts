@@ -293,6 +293,8 @@ describe('container sessions', () => {
     expect(s.status?.phase).toBe('Queued');
     expect(s.status?.message).toMatch(/GPU/);
     expect(s.status?.message).toContain('nvidia.com/gpu');
+    // How big the biggest GPU node is, so the user knows what to ask for instead.
+    expect(s.status?.message).toContain('The largest suitable node offers 4 nvidia.com/gpu in all.');
   });
 
   it('refuses a request above the image maximum, naming the field', async () => {
