@@ -2,6 +2,7 @@
 // The lifetime runs from the first start, through stops, so a stopped session cannot outlive it.
 import type { AnalysisSession, SessionImage } from '../../crds/index.ts';
 import { parseDuration } from '../config.ts';
+import { rfc3339 } from '../runtime/time.ts';
 
 export interface Clock {
   /** The lifetime in force: the session's request (or the image default), capped at the image maximum. */
@@ -36,6 +37,27 @@ export function sessionClock(session: AnalysisSession, image: SessionImage, now:
     expired: expiresAt !== undefined && now >= expiresAt,
     warning: warnAt !== undefined && now >= warnAt,
     idleTimeoutMs: ms(session.spec.idleTimeout) ?? ms(life.idleTimeout),
+  };
+}
+
+export interface ExpiryStatus {
+  expiresAt: string | undefined;
+  /** Set when the owner was warned; cleared when an extension moves the warning time away. */
+  expiryWarningAt: string | undefined;
+  /** The warning to send now (once per approach of the expiry). */
+  warning?: string;
+}
+
+/** expiresAt, and whether to warn now, from the clock and the warning already given. */
+export function expiryStatus(clock: Clock, warnedAt: string | undefined, now: Date): ExpiryStatus {
+  const expiresAt = clock.expiresAt ? rfc3339(clock.expiresAt) : undefined;
+  if (!clock.warning) return { expiresAt, expiryWarningAt: undefined };
+  if (warnedAt || clock.expired) return { expiresAt, expiryWarningAt: warnedAt };
+  const left = humanDuration((clock.expiresAt?.getTime() ?? 0) - now.getTime());
+  return {
+    expiresAt,
+    expiryWarningAt: rfc3339(now),
+    warning: `Session expires at ${expiresAt ?? ''} (in ${left}); extend its lifetime to keep it.`,
   };
 }
 

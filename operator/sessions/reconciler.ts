@@ -55,7 +55,7 @@ import {
   type ConditionVerdict,
 } from './conditions.ts';
 import { idleVerdict, probeJupyter, type ActivityProbe } from './jupyter-activity.ts';
-import { humanDuration, nextDeadline, sessionClock } from './lifecycle.ts';
+import { expiryStatus, humanDuration, nextDeadline, sessionClock } from './lifecycle.ts';
 import { uniqueMachineName } from './machine-name.ts';
 import { diagnosePod, type PodDiagnosis } from './pod-diagnosis.ts';
 import { parseDuration } from '../config.ts';
@@ -279,18 +279,11 @@ export class SessionReconciler {
     // --- Clock: expiry, warning, extension. ---
     const c = image && status.startedAt ? sessionClock({ ...session, status }, image, now) : undefined;
     if (c) {
-      status.expiresAt = c.expiresAt ? rfc3339(c.expiresAt) : undefined;
       deadlines.push(c.warnAt, c.expiresAt);
-      if (c.warning && !c.expired && !status.expiryWarningAt) {
-        status.expiryWarningAt = rfc3339(now);
-        events.push([
-          'Warning',
-          'ExpiringSoon',
-          `Session expires at ${status.expiresAt ?? ''} (in ${humanDuration((c.expiresAt?.getTime() ?? 0) - now.getTime())}); extend its lifetime to keep it.`,
-        ]);
-      }
-      // An extension moves the warning time: warn again before the new expiry.
-      if (!c.warning && status.expiryWarningAt) delete status.expiryWarningAt;
+      const expiry = expiryStatus(c, status.expiryWarningAt, now);
+      status.expiresAt = expiry.expiresAt;
+      status.expiryWarningAt = expiry.expiryWarningAt;
+      if (expiry.warning) events.push(['Warning', 'ExpiringSoon', expiry.warning]);
     }
 
     // --- Idle culling (jupyter signal, only on a fresh successful probe). ---
