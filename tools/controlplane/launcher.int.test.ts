@@ -2,13 +2,14 @@
 // `cluster:down` stops every process it started, and `npm start` (cli.ts run) leaves nothing behind
 // whether it is stopped by Ctrl-C or killed outright.
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureBinaries } from './binaries.ts';
+import { processesNaming } from './processes.ts';
 import { eventually } from '../../testing/kube.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -16,19 +17,6 @@ const cli = join(here, 'cli.ts');
 const run = promisify(execFile);
 let dir: string;
 let env: NodeJS.ProcessEnv;
-
-/** Pids of processes whose command line names the cluster directory. */
-async function processesOf(marker: string): Promise<number[]> {
-  const pids: number[] = [];
-  for (const entry of await readdir('/proc')) {
-    if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue;
-    const cmdline = await readFile(`/proc/${entry}/cmdline`, 'utf8').catch(() => '');
-    const stat = await readFile(`/proc/${entry}/stat`, 'utf8').catch(() => '');
-    const zombie = stat.slice(stat.lastIndexOf(')') + 2).startsWith('Z');
-    if (cmdline.includes(marker) && !zombie) pids.push(Number(entry));
-  }
-  return pids;
-}
 
 async function startRun(): Promise<ChildProcess> {
   const child = spawn(process.execPath, [cli, 'run'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -63,7 +51,7 @@ describe('launcher', () => {
     const up = await run(process.execPath, [cli, 'up'], { env });
     const kubeconfig = /KUBECONFIG=(\S+)/.exec(up.stdout)?.[1] ?? '';
     expect(kubeconfig).toBe(join(dir, 'kubeconfig'));
-    expect(await processesOf(dir)).toHaveLength(5);
+    expect(await processesNaming(dir)).toHaveLength(5);
 
     const kubectl = join(await ensureBinaries(), 'kubectl');
     const wide = await run(kubectl, ['--kubeconfig', kubeconfig, 'get', 'nodes', '-o', 'wide']);
@@ -82,16 +70,16 @@ describe('launcher', () => {
     expect(down.stderr).toContain(
       'stopped etcd, kube-apiserver, kube-controller-manager, kube-scheduler, kwok',
     );
-    expect(await processesOf(dir)).toEqual([]);
+    expect(await processesNaming(dir)).toEqual([]);
   });
 
   it('npm start stops its cluster on Ctrl-C (SIGINT)', async () => {
     const child = await startRun();
-    expect((await processesOf(dir)).length).toBeGreaterThanOrEqual(5);
+    expect((await processesNaming(dir)).length).toBeGreaterThanOrEqual(5);
     const exited = new Promise((resolve) => child.once('exit', resolve));
     child.kill('SIGINT');
     await exited;
-    expect(await processesOf(dir)).toEqual([]);
+    expect(await processesNaming(dir)).toEqual([]);
   });
 
   it('a guard stops the cluster when its owner is killed outright (SIGKILL)', async () => {
@@ -99,7 +87,7 @@ describe('launcher', () => {
     child.kill('SIGKILL');
     await eventually(
       'every process of the cluster gone',
-      async () => ((await processesOf(dir)).length === 0 ? true : undefined),
+      async () => ((await processesNaming(dir)).length === 0 ? true : undefined),
       20_000,
     );
   });

@@ -2,7 +2,7 @@
 // its command line still names our cluster directory, so a recycled pid is never signalled.
 import { spawn } from 'node:child_process';
 import { openSync, closeSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 
 export async function isOurs(pid: number, marker: string): Promise<boolean> {
   try {
@@ -58,6 +58,17 @@ async function isZombie(pid: number): Promise<boolean> {
   } catch {
     return true;
   }
+}
+
+/** Live (not zombie) processes, other than this one, whose command line names `marker`. */
+export async function processesNaming(marker: string): Promise<number[]> {
+  const pids: number[] = [];
+  for (const entry of await readdir('/proc')) {
+    const pid = Number(entry);
+    if (!/^\d+$/.test(entry) || pid === process.pid) continue;
+    if ((await isOurs(pid, marker)) && !(await isZombie(pid))) pids.push(pid);
+  }
+  return pids;
 }
 
 export interface Started {

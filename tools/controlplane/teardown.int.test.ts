@@ -2,25 +2,14 @@
 // interrupted (Ctrl-C). Runs a nested vitest with the real global setup and a fixture test, in a
 // private TMPDIR, and then looks for any process whose command line names that directory.
 import { spawn } from 'node:child_process';
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { eventually } from '../../testing/kube.ts';
+import { processesNaming } from './processes.ts';
 
 let tmp: string;
-
-async function processesUnder(marker: string): Promise<string[]> {
-  const found: string[] = [];
-  for (const entry of await readdir('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    const cmdline = (await readFile(`/proc/${entry}/cmdline`, 'utf8').catch(() => '')).replaceAll('\0', ' ');
-    const stat = await readFile(`/proc/${entry}/stat`, 'utf8').catch(() => '');
-    if (cmdline.includes(marker) && !stat.slice(stat.lastIndexOf(')') + 2).startsWith('Z'))
-      found.push(cmdline);
-  }
-  return found;
-}
 
 function nestedRun(mode: 'fail' | 'hang', onOutput: (text: string) => void) {
   const env: NodeJS.ProcessEnv = { ...process.env, TMPDIR: tmp, DAAS_FIXTURE_MODE: mode };
@@ -62,7 +51,7 @@ describe('test-run teardown', () => {
     expect(code).toBe(1);
     await eventually(
       'no process left',
-      async () => ((await processesUnder(tmp)).length ? undefined : true),
+      async () => ((await processesNaming(tmp)).length ? undefined : true),
       20_000,
     );
   });
@@ -74,12 +63,12 @@ describe('test-run teardown', () => {
       if (text.includes('fixture: hanging')) hanging();
     });
     await started;
-    expect((await processesUnder(tmp)).length).toBeGreaterThanOrEqual(5);
+    expect((await processesNaming(tmp)).length).toBeGreaterThanOrEqual(5);
     run.child.kill('SIGINT');
     await run.exited;
     await eventually(
       'no process left',
-      async () => ((await processesUnder(tmp)).length ? undefined : true),
+      async () => ((await processesNaming(tmp)).length ? undefined : true),
       20_000,
     );
   });
