@@ -11,7 +11,7 @@ import { CoreV1Api, CustomObjectsApi, KubeConfig, type V1Pod } from '@kubernetes
 import { pino } from 'pino';
 import { GROUP, VERSION } from '../crds/index.ts';
 import { loadConfig, sessionControllerConfig } from '../operator/config.ts';
-import { runOperator } from '../operator/runtime/app.ts';
+import { runOperator } from '../runtime/app.ts';
 import { registerSessionController } from '../operator/sessions/controller.ts';
 import { ensureBinaries } from '../tools/controlplane/binaries.ts';
 import { LocalCluster } from '../tools/controlplane/cluster.ts';

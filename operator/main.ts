@@ -1,6 +1,6 @@
 // The operator's entry point: `npm run operator -- --kubeconfig=... --namespaces=a,b`.
 import { ConfigError, loadConfig, sessionControllerConfig } from './config.ts';
-import { runOperator } from './runtime/app.ts';
+import { runOperator } from '../runtime/app.ts';
 import { registerSessionController } from './sessions/controller.ts';
 
 let config;

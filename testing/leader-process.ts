@@ -3,9 +3,9 @@
 // {"event":"started"}, {"event":"leading"}, {"event":"reconciled","name":...}, {"event":"exit"}.
 // Usage: node testing/leader-process.ts KUBECONFIG NAMESPACE LEASE_NAME IDENTITY
 import { loadConfig } from '../operator/config.ts';
-import { runOperator } from '../operator/runtime/app.ts';
-import { createLogger } from '../operator/runtime/logger.ts';
-import { ConfigMaps } from '../operator/runtime/resources.ts';
+import { runOperator } from '../runtime/app.ts';
+import { createLogger } from '../runtime/logger.ts';
+import { ConfigMaps } from '../runtime/resources.ts';
 
 const [kubeconfig, namespace, lease, identity] = process.argv.slice(2);
 if (!kubeconfig || !namespace || !lease || !identity)

@@ -3,7 +3,7 @@
 import { inject } from 'vitest';
 import { pino } from 'pino';
 import { loadConfig, sessionControllerConfig } from '../operator/config.ts';
-import { runOperator, type RunningOperator } from '../operator/runtime/app.ts';
+import { runOperator, type RunningOperator } from '../runtime/app.ts';
 import { registerSessionController } from '../operator/sessions/controller.ts';
 
 export async function startTestOperator(

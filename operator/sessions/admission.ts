@@ -7,9 +7,9 @@ import {
   type AnalysisSession,
   type SessionImage,
 } from '../../crds/index.ts';
-import type { KubeObject } from '../runtime/resources.ts';
-import { effectiveResources } from './build/index.ts';
-import type { EffectiveResources, ProposalNamespace } from './build/types.ts';
+import type { KubeObject } from '../../runtime/resources.ts';
+import { effectiveResources } from './resources.ts';
+import type { EffectiveResources, ProposalNamespace } from './types.ts';
 import type { ConditionVerdict } from './conditions.ts';
 
 export interface Admission {

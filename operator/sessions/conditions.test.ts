@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { jupyterImage, session } from './build/fixtures.ts';
+import { jupyterImage, session } from './fixtures.ts';
 import {
   firstBlocking,
   orderedConditions,

@@ -1,9 +1,9 @@
 // The session's ordered conditions and the one path from them to phase, reason and message: the first
 // condition that is not True says what the session is waiting for (DevWorkspace-style).
-import type { Condition, ConditionUpdate } from '../runtime/conditions.ts';
-import { setCondition } from '../runtime/conditions.ts';
+import type { Condition, ConditionUpdate } from '../../runtime/conditions.ts';
+import { setCondition } from '../../runtime/conditions.ts';
 import type { AnalysisSession, AnalysisSessionStatus, SessionImage, SessionPhase } from '../../crds/index.ts';
-import type { PodDiagnosis } from './pod-diagnosis.ts';
+import type { PodDiagnosis } from './workloads/container/diagnosis.ts';
 
 /** In the order a session passes them. */
 export const ORDERED_CONDITIONS = ['Accepted', 'DataReady', 'Scheduled', 'Ready', 'AccessReady'] as const;

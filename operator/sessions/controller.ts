@@ -2,8 +2,8 @@
 // (its sessions, their children, the images and proposal namespaces they depend on).
 import { PROPOSAL_LABEL, type AnalysisSession } from '../../crds/index.ts';
 import { AnalysisSessions, SessionImages } from '../api.ts';
-import type { OperatorContext } from '../runtime/app.ts';
-import type { Controller } from '../runtime/controller.ts';
+import type { OperatorContext } from '../../runtime/app.ts';
+import type { Controller } from '../../runtime/controller.ts';
 import {
   Namespaces,
   Nodes,
@@ -14,8 +14,8 @@ import {
   Secrets,
   Services,
   keyOf,
-} from '../runtime/resources.ts';
-import { SESSION_LABEL, SESSION_NAMESPACE_LABEL } from './build/index.ts';
+} from '../../runtime/resources.ts';
+import { SESSION_LABEL, SESSION_NAMESPACE_LABEL } from './names.ts';
 import { SessionReconciler, type SessionControllerConfig } from './reconciler.ts';
 
 export function registerSessionController(

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { image, session } from './build/fixtures.ts';
+import { image, session } from './fixtures.ts';
 import { expiryStatus, humanDuration, nextDeadline, sessionClock } from './lifecycle.ts';
 
 const brief = image('brief', {

@@ -2,7 +2,7 @@
 // The lifetime runs from the first start, through stops, so a stopped session cannot outlive it.
 import type { AnalysisSession, SessionImage } from '../../crds/index.ts';
 import { parseDuration } from '../config.ts';
-import { rfc3339 } from '../runtime/time.ts';
+import { rfc3339 } from '../../runtime/time.ts';
 
 export interface Clock {
   /** The lifetime in force: the session's request (or the image default), capped at the image maximum. */

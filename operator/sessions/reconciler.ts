@@ -10,14 +10,14 @@ import {
   type SessionPhase,
 } from '../../crds/index.ts';
 import { AnalysisSessions } from '../api.ts';
-import { apply, mergePatch, writeStatus } from '../runtime/apply.ts';
+import { apply, mergePatch, writeStatus } from '../../runtime/apply.ts';
 
-import { setCondition } from '../runtime/conditions.ts';
-import type { ReconcileContext, ReconcileResult, Request } from '../runtime/controller.ts';
-import { isNotFound } from '../runtime/errors.ts';
-import type { EventRecorder } from '../runtime/events.ts';
-import type { Cache } from '../runtime/informer.ts';
-import { withControllerReference } from '../runtime/owners.ts';
+import { setCondition } from '../../runtime/conditions.ts';
+import type { ReconcileContext, ReconcileResult, Request } from '../../runtime/controller.ts';
+import { isNotFound } from '../../runtime/errors.ts';
+import type { EventRecorder } from '../../runtime/events.ts';
+import type { Cache } from '../../runtime/informer.ts';
+import { withControllerReference } from '../../runtime/owners.ts';
 import {
   NetworkPolicies,
   PersistentVolumeClaims,
@@ -28,24 +28,18 @@ import {
   objectPath,
   type KubeObject,
   type ResourceType,
-} from '../runtime/resources.ts';
-import type { RestClient } from '../runtime/rest.ts';
-import { rfc3339 } from '../runtime/time.ts';
-import {
-  SESSION_LABEL,
-  SESSION_NAMESPACE_LABEL,
-  childName,
-  dataVolumes,
-  labelValue,
-  generateNetworkPolicy,
-  generatePod,
-  generateSecret,
-  generateService,
-  randomCredentials,
-} from './build/index.ts';
-import type { BuildError, BuildInput, SessionsConfig } from './build/types.ts';
+} from '../../runtime/resources.ts';
+import type { RestClient } from '../../runtime/rest.ts';
+import { rfc3339 } from '../../runtime/time.ts';
+import { SESSION_LABEL, SESSION_NAMESPACE_LABEL, childName, labelValue } from './names.ts';
+import { dataVolumes } from './data-volumes.ts';
+import { generateNetworkPolicy } from './workloads/container/networkpolicy.ts';
+import { generatePod } from './workloads/container/pod.ts';
+import { generateSecret, randomCredentials } from './workloads/container/secret.ts';
+import { generateService } from './workloads/container/service.ts';
+import type { BuildError, BuildInput, SessionsConfig } from './types.ts';
 import { admit, proposalNamespace } from './admission.ts';
-import { capacityNote } from './capacity.ts';
+import { capacityNote } from './workloads/capacity.ts';
 import {
   firstBlocking,
   orderedConditions,
@@ -54,10 +48,10 @@ import {
   sessionEndpoint,
   type ConditionVerdict,
 } from './conditions.ts';
-import { idleVerdict, probeJupyter, type ActivityProbe } from './jupyter-activity.ts';
+import { idleVerdict, probeJupyter, type ActivityProbe } from './activity/jupyter.ts';
 import { expiryStatus, humanDuration, nextDeadline, sessionClock } from './lifecycle.ts';
 import { uniqueMachineName } from './machine-name.ts';
-import { diagnosePod, type PodDiagnosis } from './pod-diagnosis.ts';
+import { diagnosePod, type PodDiagnosis } from './workloads/container/diagnosis.ts';
 import { parseDuration } from '../config.ts';
 
 export const HASH_ANNOTATION = 'daas.calipsoplus.eu/applied-hash';

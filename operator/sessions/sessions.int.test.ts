@@ -16,7 +16,7 @@ import { installCrds } from '../../crds/testing/api-server.ts';
 import { startJupyter, type JupyterServer } from '../../testing/jupyter.ts';
 import { createTestNamespace, eventually, testKubeConfig } from '../../testing/kube.ts';
 import { startTestOperator, writeRequests } from '../../testing/operator.ts';
-import type { RunningOperator } from '../runtime/app.ts';
+import type { RunningOperator } from '../../runtime/app.ts';
 
 const suffix = randomBytes(3).toString('hex');
 const proposal = `MX-${String(1000 + Math.floor(Math.random() * 8000))}`;

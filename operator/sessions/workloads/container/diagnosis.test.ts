@@ -2,7 +2,7 @@
 // kubelet (containerd) write, with timestamps as strings (raw watch events) and as Dates.
 import type { V1ContainerStatus, V1Pod, V1PodCondition } from '@kubernetes/client-node';
 import { describe, expect, it } from 'vitest';
-import { diagnosePod, parseQuantity, parseSchedulerMessage, type PodDiagnosis } from './pod-diagnosis.ts';
+import { diagnosePod, parseQuantity, parseSchedulerMessage, type PodDiagnosis } from './diagnosis.ts';
 
 const now = new Date('2026-11-26T12:10:00Z');
 const scheduledAt = '2026-11-26T12:00:00Z'; // ten minutes before now

@@ -2,7 +2,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { afterAll, beforeAll, describe, expect, it, inject } from 'vitest';
-import { createTestNamespace, eventually, testKubeConfig } from '../../testing/kube.ts';
+import { createTestNamespace, eventually, testKubeConfig } from '../testing/kube.ts';
 import { ConfigMaps, collectionPath } from './resources.ts';
 import { RestClient } from './rest.ts';
 

@@ -3,8 +3,8 @@
 // and the metrics and probe endpoints scraped as Prometheus and the kubelet would.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
-import { createTestNamespace, eventually, testKubeConfig } from '../../testing/kube.ts';
-import { loadConfig } from '../config.ts';
+import { createTestNamespace, eventually, testKubeConfig } from '../testing/kube.ts';
+import { loadConfig } from '../operator/config.ts';
 import { apply, writeStatus } from './apply.ts';
 import { runOperator, type RunningOperator } from './app.ts';
 import { setCondition, type Condition } from './conditions.ts';

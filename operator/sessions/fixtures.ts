@@ -7,7 +7,7 @@ import {
   type AnalysisSessionInput,
   type SessionImage,
   type SessionImageInput,
-} from '../../../crds/index.ts';
+} from '../../crds/index.ts';
 import { effectiveResources } from './resources.ts';
 import type { BuildInput, ProposalNamespace, SessionsConfig } from './types.ts';
 

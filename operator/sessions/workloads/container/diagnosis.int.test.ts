@@ -2,8 +2,8 @@
 // (tools/controlplane/manifests/kwok-stages.yaml) write what a kubelet writes for the fake images.
 import { CoreV1Api, type KubeConfig, type V1Pod } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestNamespace, eventually, testKubeConfig } from '../../testing/kube.ts';
-import { diagnosePod, type PodDiagnosis } from './pod-diagnosis.ts';
+import { createTestNamespace, eventually, testKubeConfig } from '../../../../testing/kube.ts';
+import { diagnosePod, type PodDiagnosis } from './diagnosis.ts';
 
 let kc: KubeConfig;
 let core: CoreV1Api;

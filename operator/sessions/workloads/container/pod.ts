@@ -12,11 +12,11 @@ import type {
   V1Volume,
   V1VolumeMount,
 } from '@kubernetes/client-node';
-import { dataMountRoot, dataVolumes } from './data.ts';
-import { childName, sessionAnnotations, sessionLabels } from './names.ts';
-import { compareQuantities, parseQuantity, quantityString } from './quantity.ts';
+import { dataMountRoot, dataVolumes } from '../../data-volumes.ts';
+import { childName, sessionAnnotations, sessionLabels } from '../../names.ts';
+import { compareQuantities, parseQuantity, quantityString } from '../../../../runtime/quantity.ts';
 import { SECRET_PASSWORD_KEY, SECRET_TOKEN_KEY } from './secret.ts';
-import type { BuildError, BuildInput, Result } from './types.ts';
+import type { BuildError, BuildInput, Result } from '../../types.ts';
 
 export const CONTAINER_NAME = 'session';
 export const SHM_VOLUME = 'shm';

@@ -1,7 +1,7 @@
 // Deterministic names and labels of a session's children. The same session always maps to the same
 // names, so the reconciler can find (and server-side apply) its children without storing anything.
 import { createHash } from 'node:crypto';
-import { PROPOSAL_LABEL, type AnalysisSession } from '../../../crds/index.ts';
+import { PROPOSAL_LABEL, type AnalysisSession } from '../../crds/index.ts';
 
 export const SESSION_LABEL = 'daas.calipsoplus.eu/session';
 export const OWNER_LABEL = 'daas.calipsoplus.eu/owner';

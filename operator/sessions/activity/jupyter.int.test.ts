@@ -1,8 +1,8 @@
 // The activity probe against a real Jupyter server on a loopback address (as on a fake pod's IP).
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startJupyter, type JupyterServer } from '../../testing/jupyter.ts';
-import { probeJupyter } from './jupyter-activity.ts';
+import { startJupyter, type JupyterServer } from '../../../testing/jupyter.ts';
+import { probeJupyter } from './jupyter.ts';
 
 let jupyter: JupyterServer;
 const ip = '127.1.200.7';

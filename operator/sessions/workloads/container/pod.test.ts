@@ -8,10 +8,10 @@ import {
   proposalNamespace,
   session,
   vncImage,
-} from './fixtures.ts';
+} from '../../fixtures.ts';
 import { generatePod } from './pod.ts';
-import { effectiveResources } from './resources.ts';
-import type { BuildInput } from './types.ts';
+import { effectiveResources } from '../../resources.ts';
+import type { BuildInput } from '../../types.ts';
 
 function pod(input: BuildInput): V1Pod {
   const result = generatePod(input);

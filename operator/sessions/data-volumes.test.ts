@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { AnalysisSession } from '../../../crds/index.ts';
-import { dataVolumes, type DataVolumes } from './data.ts';
+import type { AnalysisSession } from '../../crds/index.ts';
+import { dataVolumes, type DataVolumes } from './data-volumes.ts';
 import { buildInput, config, proposalNamespace, session } from './fixtures.ts';
 import type { BuildInput, DataConfig } from './types.ts';
 

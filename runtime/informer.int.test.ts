@@ -1,8 +1,8 @@
 // The informer against the real API server: paging, selectors, delete-and-recreate, and the watchdog
 // through a proxy that stalls the watch connection (no API server disruption, so the shared cluster).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestNamespace, eventually, testKubeConfig } from '../../testing/kube.ts';
-import { TcpProxy } from '../../testing/tcp-proxy.ts';
+import { createTestNamespace, eventually, testKubeConfig } from '../testing/kube.ts';
+import { TcpProxy } from '../testing/tcp-proxy.ts';
 import { Informer } from './informer.ts';
 import { createLogger } from './logger.ts';
 import { newRegistry, runtimeMetrics } from './metrics.ts';

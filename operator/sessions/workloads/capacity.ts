@@ -1,8 +1,8 @@
 // How big the biggest node is, for the message of a session that no node can run right now: "the
 // largest node offers 4" tells a scientist to ask for less, where "wait" would leave them waiting.
 // The session stays Queued either way: a cluster autoscaler may add bigger nodes.
-import { compareQuantities, parseQuantity } from './build/quantity.ts';
-import type { KubeObject } from '../runtime/resources.ts';
+import { compareQuantities, parseQuantity } from '../../../runtime/quantity.ts';
+import type { KubeObject } from '../../../runtime/resources.ts';
 
 interface NodeLike extends KubeObject {
   spec?: { unschedulable?: boolean };

@@ -2,8 +2,8 @@
 // admission, applied exactly as the reconciler applies them (server-side apply, here with dry run).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SchedulingV1Api, type V1Pod } from '@kubernetes/client-node';
-import { apply } from '../../runtime/apply.ts';
-import { ApiError } from '../../runtime/errors.ts';
+import { apply } from '../../../../runtime/apply.ts';
+import { ApiError } from '../../../../runtime/errors.ts';
 import {
   NetworkPolicies,
   Pods,
@@ -11,9 +11,9 @@ import {
   Services,
   type KubeObject,
   type ResourceType,
-} from '../../runtime/resources.ts';
-import { RestClient } from '../../runtime/rest.ts';
-import { createTestNamespace, testKubeConfig } from '../../../testing/kube.ts';
+} from '../../../../runtime/resources.ts';
+import { RestClient } from '../../../../runtime/rest.ts';
+import { createTestNamespace, testKubeConfig } from '../../../../testing/kube.ts';
 import {
   buildInput,
   config,
@@ -22,16 +22,13 @@ import {
   proposalNamespace,
   session,
   vncImage,
-} from './fixtures.ts';
-import {
-  dataVolumes,
-  generateNetworkPolicy,
-  generatePod,
-  generateSecret,
-  generateService,
-  randomCredentials,
-  type BuildInput,
-} from './index.ts';
+} from '../../fixtures.ts';
+import { dataVolumes } from '../../data-volumes.ts';
+import type { BuildInput } from '../../types.ts';
+import { generateNetworkPolicy } from './networkpolicy.ts';
+import { generatePod } from './pod.ts';
+import { generateSecret, randomCredentials } from './secret.ts';
+import { generateService } from './service.ts';
 
 const PersistentVolumes: ResourceType = {
   group: '',

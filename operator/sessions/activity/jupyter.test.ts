@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { idleVerdict, type ActivityProbe } from './jupyter-activity.ts';
+import { idleVerdict, type ActivityProbe } from './jupyter.ts';
 
 const now = new Date('2026-11-26T12:00:00Z');
 const minutes = (n: number) => n * 60_000;

@@ -4,9 +4,9 @@
 // Floors, used only when neither the session nor the image says anything: cpu 1, memory 2Gi, no
 // scratch disk limit, no GPUs. A floor larger than the image maximum is lowered to that maximum:
 // the admin forgot a default, the user asked for nothing, so neither deserves a refusal.
-import type { AnalysisSession, SessionImage } from '../../../crds/index.ts';
-import { MAX_CPU, MAX_DISK, MAX_MEMORY } from '../../../crds/schema/resources.ts';
-import { compareQuantities, isPositive, parseQuantity, quantityString } from './quantity.ts';
+import type { AnalysisSession, SessionImage } from '../../crds/index.ts';
+import { MAX_CPU, MAX_DISK, MAX_MEMORY } from '../../crds/schema/resources.ts';
+import { compareQuantities, isPositive, parseQuantity, quantityString } from '../../runtime/quantity.ts';
 import type { BuildError, EffectiveResources, Result } from './types.ts';
 
 export const RESOURCE_FLOOR = { cpu: '1', memory: '2Gi' } as const;

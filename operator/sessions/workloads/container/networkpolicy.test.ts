@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { buildInput, config, session, vncImage } from './fixtures.ts';
+import { buildInput, config, session, vncImage } from '../../fixtures.ts';
 import { generateNetworkPolicy } from './networkpolicy.ts';
 
 const gateway = {

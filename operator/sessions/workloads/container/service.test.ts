@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { buildInput, session, vncImage } from './fixtures.ts';
+import { buildInput, session, vncImage } from '../../fixtures.ts';
 import { generateService } from './service.ts';
 
 describe('generateService', () => {

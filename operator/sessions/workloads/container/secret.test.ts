@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { buildInput, session, vncImage } from './fixtures.ts';
+import { buildInput, session, vncImage } from '../../fixtures.ts';
 import { generateSecret, randomCredentials } from './secret.ts';
 
 const decode = (value: string | undefined) => Buffer.from(value ?? '', 'base64').toString('utf8');

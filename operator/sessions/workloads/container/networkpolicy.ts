@@ -5,8 +5,8 @@ import type {
   V1NetworkPolicyIngressRule,
   V1NetworkPolicyPeer,
 } from '@kubernetes/client-node';
-import { childName, sessionLabels, sessionSelector } from './names.ts';
-import type { BuildInput } from './types.ts';
+import { childName, sessionLabels, sessionSelector } from '../../names.ts';
+import type { BuildInput } from '../../types.ts';
 
 const NAMESPACE_NAME_LABEL = 'kubernetes.io/metadata.name';
 

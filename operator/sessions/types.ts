@@ -1,6 +1,6 @@
 // The inputs and outputs of the pure session builders: everything a builder needs is passed in, so
 // builders never read the cluster and are tested as plain functions.
-import type { AnalysisSession, SessionImage } from '../../../crds/index.ts';
+import type { AnalysisSession, SessionImage } from '../../crds/index.ts';
 
 /** The proposal namespace, as the operator read it (label and annotations). */
 export interface ProposalNamespace {

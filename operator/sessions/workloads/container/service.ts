@@ -1,8 +1,8 @@
 // The session's Service: a stable in-cluster name for the access port (the gateway may also dial the
 // pod IP directly).
 import type { V1Service } from '@kubernetes/client-node';
-import { childName, sessionLabels, sessionSelector } from './names.ts';
-import type { BuildInput } from './types.ts';
+import { childName, sessionLabels, sessionSelector } from '../../names.ts';
+import type { BuildInput } from '../../types.ts';
 
 export function generateService(input: BuildInput): V1Service {
   const { session, namespace, image } = input;

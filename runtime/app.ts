@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { KubeConfig } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
-import type { Config } from '../config.ts';
+import type { Config } from '../operator/config.ts';
 import { EventRecorder } from './events.ts';
 import { LeaderElector } from './leaderelection.ts';
 import { createLogger } from './logger.ts';

@@ -1,8 +1,8 @@
 // The session's credentials Secret (Jupyter token, VNC password). Status names it; it never holds them.
 import { randomBytes, randomInt } from 'node:crypto';
 import type { V1Secret } from '@kubernetes/client-node';
-import { childName, sessionLabels } from './names.ts';
-import type { BuildInput } from './types.ts';
+import { childName, sessionLabels } from '../../names.ts';
+import type { BuildInput } from '../../types.ts';
 
 export const SECRET_TOKEN_KEY = 'token';
 export const SECRET_PASSWORD_KEY = 'password';
