@@ -16,7 +16,8 @@ import {
   keyOf,
 } from '../../runtime/resources.ts';
 import { SESSION_LABEL, SESSION_NAMESPACE_LABEL } from './names.ts';
-import { SessionReconciler, type SessionControllerConfig } from './reconciler.ts';
+import { SessionReconciler } from './reconciler.ts';
+import type { SessionControllerConfig } from './types.ts';
 
 export function registerSessionController(
   ctx: OperatorContext,

@@ -37,7 +37,7 @@ import { generateNetworkPolicy } from './workloads/container/networkpolicy.ts';
 import { generatePod } from './workloads/container/pod.ts';
 import { generateSecret, randomCredentials } from './workloads/container/secret.ts';
 import { generateService } from './workloads/container/service.ts';
-import type { BuildError, BuildInput, SessionsConfig } from './types.ts';
+import type { BuildError, BuildInput, SessionControllerConfig } from './types.ts';
 import { admit, proposalNamespace } from './admission.ts';
 import { capacityNote } from './workloads/capacity.ts';
 import {
@@ -58,12 +58,6 @@ export const HASH_ANNOTATION = 'daas.calipsoplus.eu/applied-hash';
 /** Set with spec.state=Stopped by the idle culler; names the generation that stop produced. */
 export const IDLE_STOP_ANNOTATION = 'daas.calipsoplus.eu/idle-stopped-generation';
 
-export interface SessionControllerConfig extends SessionsConfig {
-  /** How long an Expired session is kept as history before it is deleted. */
-  historyTtlMs: number;
-  /** How long a pod may fail to pull its image before the session fails. */
-  imagePullGraceMs: number;
-}
 
 export interface SessionCaches {
   sessions: Cache<KubeObject>;

@@ -53,6 +53,14 @@ export interface SessionsConfig {
   defaultGid: number;
 }
 
+/** Everything the session controller is configured with (from the operator's flags). */
+export interface SessionControllerConfig extends SessionsConfig {
+  /** How long an Expired session is kept as history before it is deleted. */
+  historyTtlMs: number;
+  /** How long a pod may fail to pull its image before the session fails. */
+  imagePullGraceMs: number;
+}
+
 /** Resources after defaults from the image, checked against its maxima. Quantities as Kubernetes strings. */
 export interface EffectiveResources {
   cpu: string;
