@@ -1,12 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { jupyterImage, session } from './fixtures.ts';
-import {
-  firstBlocking,
-  orderedConditions,
-  podVerdicts,
-  runningPhase,
-  sessionEndpoint,
-} from './conditions.ts';
+import { firstBlocking, orderedConditions, runningPhase } from './conditions.ts';
+import { workloadVerdicts } from './steps/workload.ts';
 
 const now = new Date('2026-11-26T12:00:00Z');
 const accepted = { type: 'Accepted', status: 'True', reason: 'Accepted', message: 'ok' } as const;
@@ -19,7 +13,7 @@ describe('ordered conditions', () => {
       [
         accepted,
         attached,
-        ...podVerdicts({
+        ...workloadVerdicts({
           state: 'Unschedulable',
           reason: 'Unschedulable',
           message: 'No node has 8 free GPUs',
@@ -48,7 +42,7 @@ describe('ordered conditions', () => {
       [
         accepted,
         attached,
-        ...podVerdicts({ state: 'Pending', reason: 'ContainerCreating', message: 'Pulling the image.' }),
+        ...workloadVerdicts({ state: 'Pending', reason: 'ContainerCreating', message: 'Pulling the image.' }),
       ],
       1,
       now,
@@ -59,10 +53,10 @@ describe('ordered conditions', () => {
       [
         accepted,
         attached,
-        ...podVerdicts({
+        ...workloadVerdicts({
           state: 'Running',
           ready: true,
-          podIP: '127.9.1.4',
+          address: '127.9.1.4',
           nodeName: 'kwok-cpu-1',
           message: 'up',
         }),
@@ -79,35 +73,5 @@ describe('ordered conditions', () => {
     expect(ready.find((c) => c.type === 'Ready')?.lastTransitionTime).not.toBe(
       pulling.find((c) => c.type === 'Ready')?.lastTransitionTime,
     );
-  });
-});
-
-describe('session endpoint', () => {
-  it('is the pod IP, port and per-session URL, naming the Secret rather than holding it', () => {
-    const e = sessionEndpoint(
-      session('quick-look'),
-      jupyterImage,
-      { state: 'Running', ready: true, podIP: '127.9.1.4', message: 'up' },
-      'daas-quick-look',
-    );
-    expect(e).toEqual({
-      protocol: 'http',
-      host: '127.9.1.4',
-      port: 8888,
-      credentialsSecretName: 'daas-quick-look',
-      url: 'http://127.9.1.4:8888/sessions/quick-look/',
-    });
-  });
-
-  it('does not exist before the pod is ready', () => {
-    expect(
-      sessionEndpoint(
-        session(),
-        jupyterImage,
-        { state: 'Running', ready: false, podIP: '127.9.1.4', message: 'starting' },
-        'x',
-      ),
-    ).toBeUndefined();
-    expect(sessionEndpoint(session(), jupyterImage, { state: 'Absent' }, 'x')).toBeUndefined();
   });
 });

@@ -2,8 +2,7 @@
 // condition that is not True says what the session is waiting for (DevWorkspace-style).
 import type { Condition, ConditionUpdate } from '../../runtime/conditions.ts';
 import { setCondition } from '../../runtime/conditions.ts';
-import type { AnalysisSession, AnalysisSessionStatus, SessionImage, SessionPhase } from '../../crds/index.ts';
-import type { PodDiagnosis } from './workloads/container/diagnosis.ts';
+import type { SessionPhase } from '../../crds/index.ts';
 
 /** In the order a session passes them. */
 export const ORDERED_CONDITIONS = ['Accepted', 'DataReady', 'Scheduled', 'Ready', 'AccessReady'] as const;
@@ -58,55 +57,4 @@ export function runningPhase(conditions: readonly Condition[]): SessionPhase {
     default:
       return 'Provisioning';
   }
-}
-
-/** What the pod's state says about Scheduled and Ready (for a session that is meant to run). */
-export function podVerdicts(d: PodDiagnosis): ConditionVerdict[] {
-  const placed: ConditionVerdict = {
-    type: 'Scheduled',
-    status: 'True',
-    reason: 'Scheduled',
-    message: 'placed on a node',
-  };
-  switch (d.state) {
-    case 'Absent':
-      return [{ type: 'Scheduled', status: 'False', reason: 'Creating', message: 'Creating the session.' }];
-    case 'Unschedulable':
-      return [{ type: 'Scheduled', status: 'False', reason: 'Unschedulable', message: d.message }];
-    case 'Pending':
-      return [
-        d.reason === 'Scheduling'
-          ? { type: 'Scheduled', status: 'False', reason: 'Scheduling', message: d.message }
-          : placed,
-        { type: 'Ready', status: 'False', reason: d.reason, message: d.message },
-      ];
-    case 'Running':
-      return [
-        { ...placed, message: `on node ${d.nodeName ?? ''}`.trim() },
-        d.ready
-          ? { type: 'Ready', status: 'True', reason: 'Ready', message: 'the environment is up' }
-          : { type: 'Ready', status: 'False', reason: 'Starting', message: d.message },
-      ];
-    case 'Failed':
-      return [placed, { type: 'Ready', status: 'False', reason: d.reason, message: d.message }];
-  }
-}
-
-/** Where and how to connect, once the session's pod is ready; never a secret (it names the Secret). */
-export function sessionEndpoint(
-  session: AnalysisSession,
-  image: SessionImage,
-  d: PodDiagnosis,
-  secretName: string,
-): AnalysisSessionStatus['endpoint'] | undefined {
-  if (d.state !== 'Running' || !d.ready || !d.podIP) return undefined;
-  const access = image.spec.access;
-  const basePath = (access.basePath ?? '/').replaceAll('{session}', session.metadata.name);
-  return {
-    protocol: access.protocol,
-    host: d.podIP,
-    port: access.port,
-    credentialsSecretName: secretName,
-    ...(access.protocol === 'http' ? { url: `http://${d.podIP}:${String(access.port)}${basePath}` } : {}),
-  };
 }

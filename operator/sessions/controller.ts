@@ -1,49 +1,68 @@
 // Wires the AnalysisSession reconciler into the manager: the caches it reads and what triggers it
-// (its sessions, their children, the images and proposal namespaces they depend on).
-import { PROPOSAL_LABEL, type AnalysisSession } from '../../crds/index.ts';
+// (its sessions, their children of every registered runtime, the images and proposal namespaces
+// they depend on, and the cluster-scoped data volumes that name them).
+import { PROPOSAL_LABEL, type AnalysisSession, type SessionImage } from '../../crds/index.ts';
 import { AnalysisSessions, SessionImages } from '../api.ts';
 import type { OperatorContext } from '../../runtime/app.ts';
 import type { Controller } from '../../runtime/controller.ts';
+import type { Cache } from '../../runtime/informer.ts';
 import {
   Namespaces,
   Nodes,
-  NetworkPolicies,
   PersistentVolumeClaims,
   PersistentVolumes,
-  Pods,
   Secrets,
-  Services,
   keyOf,
+  type KubeObject,
+  type ResourceType,
 } from '../../runtime/resources.ts';
 import { SESSION_LABEL, SESSION_NAMESPACE_LABEL } from './names.ts';
-import { SessionReconciler } from './reconciler.ts';
+import { SessionReconciler, type SessionReconcilerDeps } from './reconciler.ts';
 import type { SessionControllerConfig } from './types.ts';
+import { DEFAULT_RUNTIMES } from './workloads/registry.ts';
+
+export interface SessionControllerOptions {
+  workers?: number;
+  /** Runtimes, access providers and probes other than the defaults (tests register their own). */
+  seams?: Pick<SessionReconcilerDeps, 'runtimes' | 'access' | 'probes'>;
+}
 
 export function registerSessionController(
   ctx: OperatorContext,
   config: SessionControllerConfig,
-  options: { workers?: number } = {},
+  options: SessionControllerOptions = {},
 ): Controller {
   const m = ctx.manager;
   // Children are watched by the operator's own label only, never every pod of the cluster.
   const children = { labelSelector: SESSION_LABEL };
   const proposals = { labelSelector: PROPOSAL_LABEL };
-  const sessions = m.cache(AnalysisSessions);
+  const runtimes = options.seams?.runtimes ?? DEFAULT_RUNTIMES;
+  const childKinds = new Map<string, ResourceType>([
+    [Secrets.kind, Secrets],
+    [PersistentVolumeClaims.kind, PersistentVolumeClaims],
+  ]);
+  for (const r of runtimes.values()) for (const k of r.children) childKinds.set(k.type.kind, k.type);
+  const childCaches = new Map<string, Cache<KubeObject>>(
+    [...childKinds.values(), PersistentVolumes].map((t) => [t.kind, m.cache(t, children)]),
+  );
+  const sessions = m.cache<AnalysisSession>(AnalysisSessions);
   const reconciler = new SessionReconciler({
     client: ctx.client,
     recorder: ctx.recorder,
     config,
+    ...options.seams,
     caches: {
       sessions,
-      images: m.cache(SessionImages),
+      images: m.cache<SessionImage>(SessionImages),
       namespaces: m.cache(Namespaces, proposals),
-      pods: m.cache(Pods, children),
-      services: m.cache(Services, children),
-      secrets: m.cache(Secrets, children),
-      networkPolicies: m.cache(NetworkPolicies, children),
-      claims: m.cache(PersistentVolumeClaims, children),
-      volumes: m.cache(PersistentVolumes, children),
       nodes: m.cache(Nodes),
+      volumes: m.cache(PersistentVolumes, children),
+      claims: m.cache(PersistentVolumeClaims, children),
+      children: (type) => {
+        const cache = childCaches.get(type.kind);
+        if (!cache) throw new Error(`no cache for ${type.kind}: no registered runtime creates it`);
+        return cache;
+      },
     },
   });
   return m.controller({
@@ -51,10 +70,7 @@ export function registerSessionController(
     for: AnalysisSessions,
     reconcile: reconciler.reconcile,
     ...(options.workers === undefined ? {} : { workers: options.workers }),
-    owns: [Pods, Services, Secrets, NetworkPolicies, PersistentVolumeClaims].map((type) => ({
-      type,
-      selectors: children,
-    })),
+    owns: [...childKinds.values()].map((type) => ({ type, selectors: children })),
     watches: [
       {
         // No owner reference on cluster-scoped volumes: their labels name the session.
@@ -72,7 +88,7 @@ export function registerSessionController(
         map: (image) =>
           sessions
             .list()
-            .filter((s) => (s as unknown as AnalysisSession).spec.image === image.metadata.name)
+            .filter((s) => s.spec.image === image.metadata.name)
             .map(keyOf),
       },
       {

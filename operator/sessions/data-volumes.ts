@@ -26,7 +26,7 @@ import type {
   V1VolumeMount,
 } from '@kubernetes/client-node';
 import { SESSION_NAMESPACE_LABEL, boundedDnsName, childName, sessionLabels, shortHash } from './names.ts';
-import type { BuildError, BuildInput, DataConfig, Result } from './types.ts';
+import { refuse, type BuildInput, type DataConfig, type Result } from './types.ts';
 
 export const RESERVED_MOUNT_NAMES = ['raw', 'processed', 'home'] as const;
 /** PersistentVolumes need a capacity; NFS ignores it. Kept tiny so storage ResourceQuotas barely notice. */
@@ -54,10 +54,6 @@ interface Area {
 type Values = Record<string, string | undefined>;
 
 const KNOWN_PLACEHOLDERS = ['proposal', 'beamline', 'dataRoot', 'owner', 'proposalPath', 'experimentSession'];
-
-function fail(reason: string, field: string, message: string): { ok: false; error: BuildError } {
-  return { ok: false, error: { reason, field, message } };
-}
 
 function hasUnsafeCharacter(value: string): boolean {
   for (let i = 0; i < value.length; i++) {
@@ -111,13 +107,13 @@ function expand(template: string, configField: string, values: Values, input: Bu
   for (const match of template.matchAll(/\{([^{}]*)\}/g)) {
     const name = match[1] ?? '';
     if (!KNOWN_PLACEHOLDERS.includes(name))
-      return fail(
+      return refuse(
         'DataNotConfigured',
         field,
         `the data path template ${configField} uses an unknown placeholder {${name}}`,
       );
     if (values[name] === undefined)
-      return fail(
+      return refuse(
         'DataNotConfigured',
         field,
         `the data path template ${configField} needs {${name}}, but ${missingMessage(name, input)}`,
@@ -125,10 +121,10 @@ function expand(template: string, configField: string, values: Values, input: Bu
   }
   const expanded = template.replace(/\{([^{}]*)\}/g, (_, name: string) => values[name] ?? '');
   if (expanded.includes('{') || expanded.includes('}'))
-    return fail('DataNotConfigured', field, `the data path template ${configField} has unbalanced braces`);
+    return refuse('DataNotConfigured', field, `the data path template ${configField} has unbalanced braces`);
   const normalized = posix.normalize(expanded).replace(/(.)\/$/, '$1');
   if (!posix.isAbsolute(normalized))
-    return fail(
+    return refuse(
       'DataNotConfigured',
       field,
       `the data path template ${configField} must give an absolute path`,
@@ -140,7 +136,7 @@ function expand(template: string, configField: string, values: Values, input: Bu
 function baseValues(input: BuildInput): Result<Values> {
   const { session, namespace } = input;
   if (session.spec.proposal !== namespace.proposal)
-    return fail(
+    return refuse(
       'ProposalMismatch',
       'spec.proposal',
       `proposal ${session.spec.proposal} does not match namespace ${namespace.name}'s proposal ${namespace.proposal}`,
@@ -152,7 +148,7 @@ function baseValues(input: BuildInput): Result<Values> {
   ];
   for (const [field, value, what] of checks) {
     const problem = value === undefined ? undefined : segmentProblem(value);
-    if (problem) return fail('InvalidDataPath', field, `${what} ${JSON.stringify(value)} ${problem}`);
+    if (problem) return refuse('InvalidDataPath', field, `${what} ${JSON.stringify(value)} ${problem}`);
   }
   const root = namespace.dataRoot;
   if (root !== undefined) {
@@ -163,7 +159,7 @@ function baseValues(input: BuildInput): Result<Values> {
         ? undefined
         : subPathProblem(relative)
       : 'must be absolute';
-    if (problem) return fail('InvalidDataPath', field, `data root ${JSON.stringify(root)} ${problem}`);
+    if (problem) return refuse('InvalidDataPath', field, `data root ${JSON.stringify(root)} ${problem}`);
   }
   return {
     ok: true,
@@ -186,13 +182,13 @@ function collectAreas(input: BuildInput, notes: string[]): Result<Area[]> {
   const data = config.data;
   const mountRoot = dataMountRoot(data);
   if (!posix.isAbsolute(mountRoot) || mountRoot === '/')
-    return fail(
+    return refuse(
       'DataNotConfigured',
       'config.data.mountRoot',
       'the data mount root must be an absolute directory other than /',
     );
   if (!data.nfsServer)
-    return fail(
+    return refuse(
       'DataNotConfigured',
       'config.data.nfsServer',
       'no NFS server is configured for proposal data',
@@ -240,15 +236,19 @@ function collectAreas(input: BuildInput, notes: string[]): Result<Area[]> {
       segmentProblem(mount.name) ??
       (/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(mount.name) ? undefined : 'must be a DNS label');
     if (nameProblem)
-      return fail('InvalidDataPath', `${at}.name`, `mount name ${JSON.stringify(mount.name)} ${nameProblem}`);
+      return refuse(
+        'InvalidDataPath',
+        `${at}.name`,
+        `mount name ${JSON.stringify(mount.name)} ${nameProblem}`,
+      );
     if (taken.has(mount.name))
-      return fail(
+      return refuse(
         'DataMountConflict',
         `${at}.name`,
         `the mount name ${mount.name} is taken by the ${mount.name === 'raw' ? 'whole proposal' : mount.name === 'processed' ? "proposal's processed area" : "owner's home"} at ${mountRoot}/${mount.name}; choose another name`,
       );
     if (names.has(mount.name))
-      return fail(
+      return refuse(
         'DataMountConflict',
         `${at}.name`,
         `two mounts are named ${mount.name}; names must be unique`,
@@ -259,7 +259,7 @@ function collectAreas(input: BuildInput, notes: string[]): Result<Area[]> {
     if (mount.experimentSession !== undefined) {
       const problem = segmentProblem(mount.experimentSession);
       if (problem)
-        return fail(
+        return refuse(
           'InvalidDataPath',
           `${at}.experimentSession`,
           `experiment session ${JSON.stringify(mount.experimentSession)} ${problem}`,
@@ -277,14 +277,14 @@ function collectAreas(input: BuildInput, notes: string[]): Result<Area[]> {
     if (mount.subPath !== undefined) {
       const problem = subPathProblem(mount.subPath);
       if (problem)
-        return fail(
+        return refuse(
           'InvalidDataPath',
           `${at}.subPath`,
           `sub-path ${JSON.stringify(mount.subPath)} ${problem}`,
         );
       path = posix.join(root, mount.subPath);
       if (!isUnder(path, root))
-        return fail(
+        return refuse(
           'InvalidDataPath',
           `${at}.subPath`,
           `sub-path ${JSON.stringify(mount.subPath)} leaves ${root}`,

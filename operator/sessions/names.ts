@@ -1,7 +1,7 @@
 // Deterministic names and labels of a session's children. The same session always maps to the same
 // names, so the reconciler can find (and server-side apply) its children without storing anything.
 import { createHash } from 'node:crypto';
-import { PROPOSAL_LABEL, type AnalysisSession } from '../../crds/index.ts';
+import { PROPOSAL_LABEL, type AnalysisSession, type SessionImage } from '../../crds/index.ts';
 
 export const SESSION_LABEL = 'daas.calipsoplus.eu/session';
 export const OWNER_LABEL = 'daas.calipsoplus.eu/owner';
@@ -74,3 +74,18 @@ export function sessionLabels(session: AnalysisSession): Record<string, string> 
 export function sessionAnnotations(session: AnalysisSession): Record<string, string> {
   return { [SESSION_ANNOTATION]: session.metadata.name, [OWNER_ANNOTATION]: session.spec.owner };
 }
+
+/** Fills `{session}` in image-supplied text (command, args, env values, base path) with the session name. */
+export function fillSessionName(text: string, sessionName: string): string {
+  return text.replaceAll('{session}', sessionName);
+}
+
+/** The URL path an http session is served under: the image's basePath with {session} filled in. */
+export function sessionBasePath(session: AnalysisSession, image: SessionImage): string {
+  return fillSessionName(image.spec.access.basePath ?? '/', session.metadata.name);
+}
+
+/** On each child: a hash of the content last applied, so unchanged children cost no write. */
+export const APPLIED_HASH_ANNOTATION = 'daas.calipsoplus.eu/applied-hash';
+/** Set with spec.state=Stopped by the idle culler; names the generation that stop produced. */
+export const IDLE_STOP_ANNOTATION = 'daas.calipsoplus.eu/idle-stopped-generation';

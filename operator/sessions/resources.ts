@@ -7,17 +7,13 @@
 import type { AnalysisSession, SessionImage } from '../../crds/index.ts';
 import { MAX_CPU, MAX_DISK, MAX_MEMORY } from '../../crds/schema/resources.ts';
 import { compareQuantities, isPositive, parseQuantity, quantityString } from '../../runtime/quantity.ts';
-import type { BuildError, EffectiveResources, Result } from './types.ts';
+import { refuse, type EffectiveResources, type Result } from './types.ts';
 
 export const RESOURCE_FLOOR = { cpu: '1', memory: '2Gi' } as const;
 export const DEFAULT_GPU_RESOURCE = 'nvidia.com/gpu';
 
 type Kind = 'cpu' | 'memory' | 'disk';
 const ABSOLUTE_MAX: Record<Kind, string> = { cpu: MAX_CPU, memory: MAX_MEMORY, disk: MAX_DISK };
-
-function fail(reason: string, field: string, message: string): { ok: false; error: BuildError } {
-  return { ok: false, error: { reason, field, message } };
-}
 
 function quantityFor(kind: Kind, image: SessionImage, session: AnalysisSession): Result<string | undefined> {
   const field = `spec.resources.${kind}`;
@@ -27,7 +23,11 @@ function quantityFor(kind: Kind, image: SessionImage, session: AnalysisSession):
   const rawMax = image.spec.resources?.max?.[kind];
   const max = rawMax === undefined ? undefined : parseQuantity(rawMax);
   if (rawMax !== undefined && !max)
-    return fail('ImageMisconfigured', field, `image ${imageName} has an invalid maximum ${kind} "${rawMax}"`);
+    return refuse(
+      'ImageMisconfigured',
+      field,
+      `image ${imageName} has an invalid maximum ${kind} "${rawMax}"`,
+    );
 
   let value: string;
   let fromImage = false;
@@ -46,7 +46,7 @@ function quantityFor(kind: Kind, image: SessionImage, session: AnalysisSession):
   const who = fromImage ? `image ${imageName}'s default ${kind}` : kind;
   if (!parsed || !isPositive(parsed)) {
     const reason = fromImage ? 'ImageMisconfigured' : 'InvalidResources';
-    return fail(
+    return refuse(
       reason,
       field,
       `${who} "${value}" must be a positive Kubernetes quantity such as 2, 500m or 4Gi`,
@@ -55,8 +55,8 @@ function quantityFor(kind: Kind, image: SessionImage, session: AnalysisSession):
   if (max && compareQuantities(parsed, max) > 0) {
     const maxText = quantityString(rawMax ?? '');
     return fromImage
-      ? fail('ImageMisconfigured', field, `${who} ${value} exceeds its maximum ${maxText}`)
-      : fail(
+      ? refuse('ImageMisconfigured', field, `${who} ${value} exceeds its maximum ${maxText}`)
+      : refuse(
           'ResourcesExceedImageMaximum',
           field,
           `asks for ${kind} ${value}; image ${imageName} allows at most ${maxText}`,
@@ -64,7 +64,7 @@ function quantityFor(kind: Kind, image: SessionImage, session: AnalysisSession):
   }
   const absolute = parseQuantity(ABSOLUTE_MAX[kind]);
   if (absolute && compareQuantities(parsed, absolute) > 0)
-    return fail(
+    return refuse(
       'InvalidResources',
       field,
       `${who} ${value} is more than any session may have (${ABSOLUTE_MAX[kind]})`,
@@ -81,18 +81,18 @@ function gpusFor(image: SessionImage, session: AnalysisSession): Result<number> 
   // An image without a GPU maximum offers at most its default (usually none).
   const max = image.spec.resources?.max?.gpus ?? imageDefault ?? 0;
   if (!Number.isInteger(gpus) || gpus < 0)
-    return fail('InvalidResources', field, `GPUs must be a whole number of 0 or more, not ${String(gpus)}`);
+    return refuse('InvalidResources', field, `GPUs must be a whole number of 0 or more, not ${String(gpus)}`);
   if (gpus > max) {
     const asks = `asks for ${String(gpus)} GPU${gpus === 1 ? '' : 's'}`;
     if (requested === undefined)
-      return fail(
+      return refuse(
         'ImageMisconfigured',
         field,
         `image ${imageName}'s default of ${String(gpus)} GPUs exceeds its maximum ${String(max)}`,
       );
     return max === 0
-      ? fail('ResourcesExceedImageMaximum', field, `${asks}; image ${imageName} does not offer GPUs`)
-      : fail(
+      ? refuse('ResourcesExceedImageMaximum', field, `${asks}; image ${imageName} does not offer GPUs`)
+      : refuse(
           'ResourcesExceedImageMaximum',
           field,
           `${asks}; image ${imageName} allows at most ${String(max)}`,

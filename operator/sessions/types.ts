@@ -81,9 +81,21 @@ export interface BuildInput {
 
 /** A refusal that names the field and the rule, shown to the user as the status message. */
 export interface BuildError {
-  reason: string;
+  reason: SessionReason;
   field: string;
   message: string;
 }
 
 export type Result<T> = { ok: true; value: T } | { ok: false; error: BuildError };
+
+/** The one way builders refuse: the reason for status, the field at fault, the rule in plain words. */
+export function refuse(
+  reason: SessionReason,
+  field: string,
+  message: string,
+): { ok: false; error: BuildError } {
+  return { ok: false, error: { reason, field, message } };
+}
+
+/** A status or condition reason (the full list and its meanings live with the API in crds/). */
+export type SessionReason = string;

@@ -12,24 +12,21 @@ import type {
   V1Volume,
   V1VolumeMount,
 } from '@kubernetes/client-node';
-import { dataMountRoot, dataVolumes } from '../../data-volumes.ts';
-import { childName, sessionAnnotations, sessionLabels } from '../../names.ts';
+import { dataMountRoot, dataVolumes, type DataVolumes } from '../../data-volumes.ts';
+import {
+  childName,
+  fillSessionName,
+  sessionAnnotations,
+  sessionBasePath,
+  sessionLabels,
+} from '../../names.ts';
 import { compareQuantities, parseQuantity, quantityString } from '../../../../runtime/quantity.ts';
-import { SECRET_PASSWORD_KEY, SECRET_TOKEN_KEY } from './secret.ts';
-import type { BuildError, BuildInput, Result } from '../../types.ts';
+import { SECRET_PASSWORD_KEY, SECRET_TOKEN_KEY } from '../../credentials.ts';
+import { refuse, type BuildInput, type Result } from '../../types.ts';
 
 export const CONTAINER_NAME = 'session';
 export const SHM_VOLUME = 'shm';
 const MAX_ID = 2147483647;
-
-function fail(reason: string, field: string, message: string): { ok: false; error: BuildError } {
-  return { ok: false, error: { reason, field, message } };
-}
-
-/** The URL path an http session is served under: image.spec.access.basePath with {session} filled in. */
-export function sessionBasePath(input: BuildInput): string {
-  return input.image.spec.access.basePath?.replaceAll('{session}', input.session.metadata.name) ?? '/';
-}
 
 export interface Identity {
   uid: number;
@@ -56,9 +53,9 @@ export function sessionIdentity(input: BuildInput): Result<Identity> {
     const found = sources.find(([value]) => value !== undefined);
     const [value, field] = found ?? [undefined, `config.default${what === 'uid' ? 'Uid' : 'Gid'}`];
     if (value === 0)
-      return fail('RootNotAllowed', field, `sessions never run as root, but ${field} gives ${what} 0`);
+      return refuse('RootNotAllowed', field, `sessions never run as root, but ${field} gives ${what} 0`);
     if (value === undefined || !Number.isInteger(value) || value < 1 || value > MAX_ID)
-      return fail('InvalidIdentity', field, `${field} must give a ${what} between 1 and ${String(MAX_ID)}`);
+      return refuse('InvalidIdentity', field, `${field} must give a ${what} between 1 and ${String(MAX_ID)}`);
     ids.push(value);
   }
   return { ok: true, value: { uid: ids[0] ?? 0, gid: ids[1] ?? 0 } };
@@ -89,7 +86,7 @@ function operatorEnv(input: BuildInput): V1EnvVar[] {
   const secretName = childName(session.metadata.name);
   const protocol = image.spec.access.protocol;
   if (protocol === 'http') {
-    env.push(plain('DAAS_BASE_PATH', sessionBasePath(input)));
+    env.push(plain('DAAS_BASE_PATH', sessionBasePath(input.session, input.image)));
     env.push(fromSecret('JUPYTER_TOKEN', secretName, SECRET_TOKEN_KEY));
   } else if (protocol === 'vnc') {
     env.push(fromSecret('VNC_PASSWORD', secretName, SECRET_PASSWORD_KEY));
@@ -97,24 +94,27 @@ function operatorEnv(input: BuildInput): V1EnvVar[] {
   return env;
 }
 
-export function generatePod(input: BuildInput): Result<V1Pod> {
+/** The session's pod; `data` is the pass's data volumes (computed here when not given). */
+export function generatePod(
+  input: BuildInput,
+  data: Result<DataVolumes> = dataVolumes(input),
+): Result<V1Pod> {
   const { session, image, namespace, resources, machineName } = input;
   const container = image.spec.container;
   if (image.spec.runtime !== 'container' || !container)
-    return fail('ImageNotContainer', 'spec.image', `image ${image.metadata.name} is not a container image`);
+    return refuse('ImageNotContainer', 'spec.image', `image ${image.metadata.name} is not a container image`);
   if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(machineName) || machineName.length > 63)
-    return fail(
+    return refuse(
       'InvalidMachineName',
       'status.machineName',
       `machine name ${JSON.stringify(machineName)} is not a DNS label`,
     );
   const identity = sessionIdentity(input);
   if (!identity.ok) return identity;
-  const data = dataVolumes(input);
   if (!data.ok) return data;
 
   const name = childName(session.metadata.name);
-  const fill = (s: string) => s.replaceAll('{session}', session.metadata.name);
+  const fill = (s: string) => fillSessionName(s, session.metadata.name);
   const env = operatorEnv(input);
   // The operator's variables win: an image must not override the token or the data paths.
   const reserved = new Set(env.map((e) => e.name));

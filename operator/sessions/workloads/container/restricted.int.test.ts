@@ -27,7 +27,7 @@ import { dataVolumes } from '../../data-volumes.ts';
 import type { BuildInput } from '../../types.ts';
 import { generateNetworkPolicy } from './networkpolicy.ts';
 import { generatePod } from './pod.ts';
-import { generateSecret, randomCredentials } from './secret.ts';
+import { generateSecret, randomCredentials } from '../../credentials.ts';
 import { generateService } from './service.ts';
 
 const PersistentVolumes: ResourceType = {

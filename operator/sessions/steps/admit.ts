@@ -1,16 +1,17 @@
 // Admission of a session by the operator: the cross-object rules a CRD schema cannot check (the
-// image exists, may be used by the proposal and runs as a container; the namespace is the session's
+// image exists, may be used by the proposal and has a runtime the operator runs; the namespace is the session's
 // proposal; the request fits the image). Pure: the reconciler passes in what its caches hold.
 import {
   PROPOSAL_ANNOTATIONS,
   PROPOSAL_LABEL,
   type AnalysisSession,
   type SessionImage,
-} from '../../crds/index.ts';
-import type { KubeObject } from '../../runtime/resources.ts';
-import { effectiveResources } from './resources.ts';
-import type { EffectiveResources, ProposalNamespace } from './types.ts';
-import type { ConditionVerdict } from './conditions.ts';
+} from '../../../crds/index.ts';
+import type { KubeObject } from '../../../runtime/resources.ts';
+import { effectiveResources } from '../resources.ts';
+import type { EffectiveResources, ProposalNamespace } from '../types.ts';
+import type { ConditionVerdict } from '../conditions.ts';
+import { DEFAULT_RUNTIMES } from '../workloads/registry.ts';
 
 export interface Admission {
   verdict: ConditionVerdict;
@@ -48,10 +49,17 @@ export function imageAllowed(image: SessionImage, ns: ProposalNamespace): boolea
   return (a.groups?.length ?? 0) > 0;
 }
 
+/** The runtimes the operator can run (the workload registry); a session of any other is refused. */
+export interface RuntimeSet {
+  has(runtime: string): boolean;
+  keys(): Iterable<string>;
+}
+
 export function admit(
   session: AnalysisSession,
   image: SessionImage | undefined,
   ns: ProposalNamespace | undefined,
+  runtimes: RuntimeSet = DEFAULT_RUNTIMES,
 ): Admission {
   const refuse = (reason: string, message: string, terminal = true): Admission => ({
     verdict: { type: 'Accepted', status: 'False', reason, message },
@@ -75,10 +83,11 @@ export function admit(
   if (!imageAllowed(image, ns)) {
     return refuse('ImageNotAllowed', `The image "${name}" is not available to proposal ${ns.proposal}.`);
   }
-  if (image.spec.runtime !== 'container') {
+  if (!runtimes.has(image.spec.runtime)) {
+    const supported = [...runtimes.keys()].join(', ');
     return refuse(
       'RuntimeNotSupported',
-      `The image "${name}" is a virtual machine; this operator version runs container sessions only.`,
+      `The image "${name}" runs as ${image.spec.runtime}, which this operator version does not run yet (it runs: ${supported}).`,
     );
   }
   // A retired image refuses new sessions; sessions that already started keep running.

@@ -1,8 +1,8 @@
 // The session's credentials Secret (Jupyter token, VNC password). Status names it; it never holds them.
 import { randomBytes, randomInt } from 'node:crypto';
 import type { V1Secret } from '@kubernetes/client-node';
-import { childName, sessionLabels } from '../../names.ts';
-import type { BuildInput } from '../../types.ts';
+import { childName, sessionLabels } from './names.ts';
+import type { BuildInput } from './types.ts';
 
 export const SECRET_TOKEN_KEY = 'token';
 export const SECRET_PASSWORD_KEY = 'password';
@@ -30,6 +30,17 @@ export function randomCredentials(): { token: string; vncPassword: string } {
 }
 
 const b64 = (value: string) => Buffer.from(value, 'utf8').toString('base64');
+
+/** The credentials an existing Secret holds, so a re-applied Secret keeps them (undefined: none yet). */
+export function decodeCredentials(
+  secret: { [field: string]: unknown } | undefined,
+): SessionCredentials | undefined {
+  const data = secret?.data as Record<string, string> | undefined;
+  if (!data?.[SECRET_TOKEN_KEY]) return undefined;
+  const decode = (v: string | undefined) => (v ? Buffer.from(v, 'base64').toString('utf8') : undefined);
+  const vncPassword = decode(data[SECRET_PASSWORD_KEY]);
+  return { token: decode(data[SECRET_TOKEN_KEY]) ?? '', ...(vncPassword ? { vncPassword } : {}) };
+}
 
 export function generateSecret(input: BuildInput, credentials: SessionCredentials): V1Secret {
   const { session, namespace, image } = input;

@@ -1,8 +1,8 @@
 // A session's clock: when it expires, when its owner is warned, and whether it is past either.
 // The lifetime runs from the first start, through stops, so a stopped session cannot outlive it.
-import type { AnalysisSession, SessionImage } from '../../crds/index.ts';
-import { parseDuration } from '../config.ts';
-import { rfc3339 } from '../../runtime/time.ts';
+import type { AnalysisSession, SessionImage } from '../../../crds/index.ts';
+import { parseDuration } from '../../config.ts';
+import { rfc3339 } from '../../../runtime/time.ts';
 
 export interface Clock {
   /** The lifetime in force: the session's request (or the image default), capped at the image maximum. */
@@ -79,4 +79,28 @@ export function humanDuration(msTotal: number): string {
   if (h) return m ? `${String(h)}h ${String(m)}m` : `${String(h)}h`;
   if (m) return `${String(m)} min`;
   return `${String(s)} s`;
+}
+
+export interface ClockOutcome {
+  clock: Clock;
+  expiresAt: string | undefined;
+  expiryWarningAt: string | undefined;
+  /** The expiry warning, once per approach of the expiry. */
+  warning?: string;
+  /** When the session must be looked at again: the warning time and the expiry. */
+  deadlines: (Date | undefined)[];
+}
+
+/** Step 7, clock: expiry and its warning for a session that has started (undefined before). */
+export function clockStep(
+  session: AnalysisSession,
+  image: SessionImage,
+  startedAt: string | undefined,
+  warnedAt: string | undefined,
+  now: Date,
+): ClockOutcome | undefined {
+  if (!startedAt) return undefined;
+  const clock = sessionClock({ ...session, status: { ...session.status, startedAt } }, image, now);
+  const expiry = expiryStatus(clock, warnedAt, now);
+  return { clock, ...expiry, deadlines: [clock.warnAt, clock.expiresAt] };
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { admit, proposalNamespace } from './admission.ts';
-import { image, jupyterImage, proposalNamespace as ns, session } from './fixtures.ts';
+import { admit, proposalNamespace } from './admit.ts';
+import { image, jupyterImage, proposalNamespace as ns, session } from '../fixtures.ts';
 
 // The fixture image lists no availability; these tests are about the other rules.
 const open = image('jupyter-scipy', { ...jupyterImage.spec, availability: { everyone: true } });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { buildInput, session, vncImage } from '../../fixtures.ts';
-import { generateSecret, randomCredentials } from './secret.ts';
+import { buildInput, session, vncImage } from './fixtures.ts';
+import { generateSecret, randomCredentials } from './credentials.ts';
 
 const decode = (value: string | undefined) => Buffer.from(value ?? '', 'base64').toString('utf8');
 

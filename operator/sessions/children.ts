@@ -1,0 +1,86 @@
+// Applying and deleting a session's children. Each child carries a hash of the content last applied,
+// so an unchanged session costs no writes; immutable children (pods, volumes, claims) are deleted on
+// a change and created again on a later pass, once the old one is gone.
+import { createHash } from 'node:crypto';
+import type { Logger } from 'pino';
+import type { AnalysisSession } from '../../crds/index.ts';
+import { AnalysisSessions } from '../api.ts';
+import { apply } from '../../runtime/apply.ts';
+import { isConflict, isNotFound } from '../../runtime/errors.ts';
+import type { Cache } from '../../runtime/informer.ts';
+import { withControllerReference } from '../../runtime/owners.ts';
+import { keyOf, objectPath, type KubeObject, type ResourceType } from '../../runtime/resources.ts';
+import type { RestClient } from '../../runtime/rest.ts';
+import { APPLIED_HASH_ANNOTATION } from './names.ts';
+
+/** The cache of each child kind the session controller watches, by kind. */
+export type ChildCaches = (type: ResourceType) => Cache<KubeObject>;
+
+export type ApplyOutcome = 'unchanged' | 'applied' | 'created' | 'replacing';
+
+function hashOf(obj: unknown): string {
+  return createHash('sha256').update(JSON.stringify(obj)).digest('hex').slice(0, 16);
+}
+
+export class Children {
+  private readonly client: RestClient;
+  private readonly caches: ChildCaches;
+
+  constructor(client: RestClient, caches: ChildCaches) {
+    this.client = client;
+    this.caches = caches;
+  }
+
+  /** The cached child of `type` named `name` (in `namespace`; none for cluster-scoped kinds). */
+  get(type: ResourceType, namespace: string | undefined, name: string): KubeObject | undefined {
+    return this.caches(type).get(type.namespaced ? `${namespace ?? ''}/${name}` : name);
+  }
+
+  /** Applies `object` unless its content is unchanged; an immutable child is replaced instead. */
+  async apply(
+    session: AnalysisSession,
+    type: ResourceType,
+    object: KubeObject,
+    { immutable = false, log }: { immutable?: boolean; log: Logger },
+  ): Promise<ApplyOutcome> {
+    const hash = hashOf(object);
+    const current = this.caches(type).get(keyOf(object));
+    if (current?.metadata.annotations?.[APPLIED_HASH_ANNOTATION] === hash) return 'unchanged';
+    if (current && immutable) {
+      if (!current.metadata.deletionTimestamp) {
+        log.info({ kind: type.kind, key: keyOf(object) }, 'spec changed; replacing');
+        await this.delete(type, current);
+      }
+      return 'replacing';
+    }
+    const stamped: KubeObject = {
+      ...object,
+      metadata: {
+        ...object.metadata,
+        annotations: { ...object.metadata.annotations, [APPLIED_HASH_ANNOTATION]: hash },
+      },
+    };
+    // A cluster-scoped child cannot name a namespaced owner: the data step deletes those by label.
+    const owned = type.namespaced ? withControllerReference(stamped, AnalysisSessions, session) : stamped;
+    await apply(this.client, type, owned);
+    return current ? 'applied' : 'created';
+  }
+
+  /** Deletes exactly this incarnation of a child (by UID); gone or replaced already is fine. */
+  async delete(type: ResourceType, obj: KubeObject): Promise<void> {
+    if (obj.metadata.deletionTimestamp) return;
+    try {
+      await this.client.request('DELETE', objectPath(type, obj.metadata.namespace, obj.metadata.name ?? ''), {
+        body: {
+          kind: 'DeleteOptions',
+          apiVersion: 'v1',
+          preconditions: { uid: obj.metadata.uid },
+          propagationPolicy: 'Background',
+        },
+      });
+    } catch (err) {
+      // 409: the UID precondition failed, so the object we meant is already gone.
+      if (!isNotFound(err) && !isConflict(err)) throw err;
+    }
+  }
+}

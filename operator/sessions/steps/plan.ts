@@ -1,0 +1,28 @@
+// Step 2, plan: everything the session needs, built purely from its inputs before anything is
+// written, so a refusal (a data path that leaves the proposal, a root uid, ...) touches nothing.
+import { Secrets } from '../../../runtime/resources.ts';
+import { decodeCredentials, generateSecret, randomCredentials } from '../credentials.ts';
+import { dataVolumes, type DataVolumes } from '../data-volumes.ts';
+import type { BuildInput, Result } from '../types.ts';
+import type { Child, WorkloadRuntime } from '../workloads/types.ts';
+
+export interface SessionPlan {
+  data: DataVolumes;
+  /** The credentials Secret first, then the runtime's objects in the order it gave them. */
+  children: Child[];
+}
+
+export function planSession(
+  input: BuildInput,
+  runtime: WorkloadRuntime,
+  existingSecret: { [field: string]: unknown } | undefined,
+): Result<SessionPlan> {
+  const data = dataVolumes(input);
+  if (!data.ok) return data;
+  // Keep the credentials a running workload already has; fill in only what is missing.
+  const credentials = { ...randomCredentials(), ...decodeCredentials(existingSecret) };
+  const workload = runtime.desired({ ...input, data: data.value, credentials });
+  if (!workload.ok) return workload;
+  const secret: Child = { type: Secrets, object: generateSecret(input, credentials) as Child['object'] };
+  return { ok: true, value: { data: data.value, children: [secret, ...workload.value] } };
+}
