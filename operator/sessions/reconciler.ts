@@ -2,7 +2,8 @@
 // steps in order (admit → plan → data → workload → access → activity → clock → status), writes
 // status once and returns the next deadline. Each step lives in steps/ with its own tests; the
 // workload and access seams choose the runtime and the access provider, so this file names neither.
-import type { AnalysisSession, AnalysisSessionStatus, SessionImage } from '../../crds/index.ts';
+import type { Logger } from 'pino';
+import type { AnalysisSession, SessionImage } from '../../crds/index.ts';
 import { AnalysisSessions } from '../api.ts';
 import { writeStatus } from '../../runtime/apply.ts';
 import type { ReconcileContext, ReconcileResult, Request } from '../../runtime/controller.ts';
@@ -10,20 +11,28 @@ import type { EventRecorder } from '../../runtime/events.ts';
 import type { Cache } from '../../runtime/informer.ts';
 import { Secrets, type KubeObject } from '../../runtime/resources.ts';
 import type { RestClient } from '../../runtime/rest.ts';
-import { rfc3339 } from '../../runtime/time.ts';
 import { directAccess } from './access/direct.ts';
-import type { AccessProvider } from './access/types.ts';
+import type { AccessProvider, Endpoint } from './access/types.ts';
 import { Children, type ChildCaches } from './children.ts';
 import { decodeCredentials } from './credentials.ts';
 import { uniqueMachineName } from './machine-name.ts';
 import { childName } from './names.ts';
-import { sessionStatus, stickyFailure, type SessionEvent } from './status.ts';
+import {
+  firstStart,
+  nextRequeue,
+  nextStatus,
+  passEvents,
+  statusFacts,
+  type PassOutcomes,
+  type SessionInputs,
+} from './pass.ts';
+import { sessionStatus, stickyFailure } from './status.ts';
 import { accessStep } from './steps/access.ts';
-import { ActivityStep, DEFAULT_PROBES, type Probe } from './steps/activity.ts';
-import { admit, proposalNamespace } from './steps/admit.ts';
-import { clockStep, nextDeadline, sessionClock } from './steps/clock.ts';
+import { ActivityStep, DEFAULT_PROBES, type ActivityOutcome, type Probe } from './steps/activity.ts';
+import { admit, proposalNamespace, type Admission } from './steps/admit.ts';
+import { clockStep, sessionClock } from './steps/clock.ts';
 import { DataStep } from './steps/data.ts';
-import { finishPass } from './steps/finish.ts';
+import { finishPass, type FinishInput, type Finished } from './steps/finish.ts';
 import { workloadIntent } from './steps/intent.ts';
 import { planSession } from './steps/plan.ts';
 import { WorkloadStep } from './steps/workload.ts';
@@ -77,163 +86,125 @@ export class SessionReconciler {
 
   reconcile = async (req: Request, ctx: ReconcileContext): Promise<ReconcileResult | undefined> => {
     const session = this.d.caches.sessions.get(req.key);
-    if (!session) {
-      this.activity.forget(req.key);
-      await this.data.sweepVolumes(req.namespace ?? '', req.name);
-      return undefined;
-    }
+    if (!session) return this.forget(req);
     if (session.metadata.deletionTimestamp) return undefined;
-    const now = this.now();
-    const namespace = session.metadata.namespace ?? '';
-    const previous: AnalysisSessionStatus = session.status ?? {};
-    const image = this.d.caches.images.get(session.spec.image);
-    const ns = proposalNamespace(this.d.caches.namespaces.get(namespace), namespace);
-    const runtime = image ? this.runtimes.get(image.spec.runtime) : undefined;
-    const secret = this.d.caches.children(Secrets).get(`${namespace}/${childName(session.metadata.name)}`);
-    const machineName = previous.machineName ?? this.machineName(session);
-    const clock = image ? sessionClock(session, image, now) : undefined;
-    const events: SessionEvent[] = [];
+    const p = this.read(req.key, session, ctx.log);
 
     // 1. Admit: the image, the namespace and the request make sense together.
-    const admission = admit(session, image, ns, this.runtimes);
-    const verdicts = [admission.verdict];
+    const admission = admit(session, p.image, p.namespace, this.runtimes);
     // 2. Plan what the session needs, and decide once whether its workload should exist.
     const intent = workloadIntent(
       {
         state: session.spec.state,
-        expired: clock?.expired ?? false,
+        expired: p.clock?.expired ?? false,
         refused: admission.terminal,
-        sticky: stickyFailure(previous, session.metadata.generation),
+        sticky: stickyFailure(p.previous, session.metadata.generation),
       },
-      () =>
-        image && ns && runtime && admission.resources
-          ? planSession(
-              {
-                session,
-                image,
-                namespace: ns,
-                machineName,
-                resources: admission.resources,
-                config: this.d.config,
-              },
-              runtime,
-              secret,
-            )
-          : undefined,
+      () => this.plan(p, admission),
     );
-    if (!intent.run && intent.refusal) {
-      const { reason, field, message } = intent.refusal;
-      verdicts.push({ type: 'DataReady', status: 'False', reason, message: `${field}: ${message}` });
-    }
-    // 3. Data: the proposal's volumes attached (or released, once the session has expired).
-    const data = intent.run ? await this.data.ensure(session, intent.plan.data, ctx.log) : undefined;
-    if (data) verdicts.push(data.verdict);
-    if (!intent.run && intent.why === 'expired') await this.data.release(namespace, session.metadata.name);
+    // 3. Data: the proposal's volumes attached (released once the session has expired).
+    const data = intent.run ? await this.data.ensure(session, intent.plan.data, p.log) : undefined;
+    if (!intent.run && intent.why === 'expired')
+      await this.data.release(p.session.metadata.namespace ?? '', p.session.metadata.name);
     // 4. Workload: applied through its runtime, or removed; what it is doing.
-    const workload = await this.workload.run({
-      session,
-      image,
-      runtime,
-      intent,
-      dataAttached: data?.attached ?? false,
-      now,
-      log: ctx.log,
-    });
-    const diagnosis = workload.diagnosis;
-    verdicts.push(...workload.verdicts);
-    events.push(...workload.events);
-    if (data?.replaced && !events.some((e) => e.reason === 'Recreated')) {
-      events.push({
-        type: 'Normal',
-        reason: 'Recreated',
-        note: 'The session was restarted to apply a change to its resources, image or data.',
-      });
-    }
-    const running = diagnosis.state === 'Running' ? diagnosis : undefined;
-    const startedAt = previous.startedAt ?? (running?.ready ? rfc3339(now) : undefined);
-    if (startedAt && !previous.startedAt)
-      events.push({ type: 'Normal', reason: 'Started', note: `Session running as ${machineName}` });
+    const workload = await this.workload.run({ ...p, intent, dataAttached: data?.attached ?? false });
+    const startedAt = firstStart(p, workload);
     // 5. Access: where and how to connect, once the workload is ready.
-    const access = await accessStep({
-      providers: this.access,
-      session,
-      image,
-      workload: diagnosis,
-      credentialsSecretName: childName(session.metadata.name),
-    });
-    if (access) verdicts.push(access.verdict);
-    // 6. Activity: last use, and whether an idle session should stop.
-    const activity = image
-      ? await this.activity.check({
-          key: req.key,
-          image,
-          endpoint: access?.endpoint,
-          credentials: decodeCredentials(secret),
-          lastActivityAt: previous.lastActivityAt,
-          idleTimeoutMs: clock?.idleTimeoutMs,
-          now,
-          log: ctx.log,
-        })
-      : { idle: false };
+    const access = await accessStep({ ...p, providers: this.access, workload: workload.diagnosis });
+    // 6. Activity: when the session was last used, and whether it is idle.
+    const activity = await this.checkActivity(p, access?.endpoint);
     // 7. Clock: expiry and its warning.
-    const expiry = image ? clockStep(session, image, startedAt, previous.expiryWarningAt, now) : undefined;
-    if (expiry?.warning) events.push({ type: 'Warning', reason: 'ExpiringSoon', note: expiry.warning });
-    // 8. Status: one pure function from verdicts and facts to phase, reason, message and conditions.
-    const outcome = sessionStatus({
+    const expiry = p.image && clockStep(session, p.image, startedAt, p.previous.expiryWarningAt, p.now);
+    // 8. Status: written once, from one pure function of the verdicts and facts.
+    const o: PassOutcomes = { admission, intent, data, workload, access, activity, expiry, startedAt };
+    const outcome = sessionStatus(statusFacts(p, o));
+    await writeStatus(this.d.client, AnalysisSessions, session, nextStatus(p, o, outcome));
+    for (const e of [...passEvents(p, o), ...outcome.events]) {
+      void this.d.recorder.record(session, e.type, e.reason, 'Reconcile', e.note);
+    }
+    // 9. Finish: stop an idle session or delete old history; else come back at the next deadline.
+    const finished = await this.finish({
+      session,
+      phase: outcome.phase,
+      clock: p.clock,
+      idle: activity.idle,
+      now: p.now,
+    });
+    if (finished.done) return finished.result;
+    const after = nextRequeue(p, o, finished.deleteAt);
+    return after === undefined ? undefined : { requeueAfterMs: after + 50 };
+  };
+
+  /** A session that is gone: forget its probes and delete its cluster-scoped volumes. */
+  private async forget(req: Request): Promise<undefined> {
+    this.activity.forget(req.key);
+    await this.data.sweepVolumes(req.namespace ?? '', req.name);
+    return undefined;
+  }
+
+  /** Everything a pass needs about the session, read from the caches once. */
+  private read(key: string, session: AnalysisSession, log: Logger): SessionInputs {
+    const namespace = session.metadata.namespace ?? '';
+    const image = this.d.caches.images.get(session.spec.image);
+    const now = this.now();
+    const secretName = childName(session.metadata.name);
+    const previous = session.status ?? {};
+    return {
+      key,
       session,
       previous,
       now,
-      verdicts,
-      machineName,
-      clock,
-      refused: admission.terminal || (!intent.run && intent.why === 'refused'),
-      sticky: !intent.run && intent.why === 'failed',
-      workloadFailed: workload.failed,
-      workloadPresent: workload.present,
-      expiresAt: expiry ? expiry.expiresAt : previous.expiresAt,
-      expiryWarningAt: expiry ? expiry.expiryWarningAt : previous.expiryWarningAt,
-    });
-    const status: AnalysisSessionStatus = {
-      ...previous,
-      observedGeneration: session.metadata.generation,
-      machineName,
-      ...(running ? { nodeName: running.nodeName } : {}),
-      ...(startedAt ? { startedAt } : {}),
-      ...(access?.endpoint ? { endpoint: access.endpoint } : { endpoint: undefined }),
-      resources: admission.resources ? grantedResources(admission.resources) : previous.resources,
-      ...(expiry ? { expiresAt: expiry.expiresAt, expiryWarningAt: expiry.expiryWarningAt } : {}),
-      ...(activity.lastActivityAt ? { lastActivityAt: rfc3339(activity.lastActivityAt) } : {}),
-      ...(outcome.stoppedAt ? { stoppedAt: outcome.stoppedAt } : {}),
-      phase: outcome.phase,
-      reason: outcome.reason,
-      message: outcome.message,
-      conditions: outcome.conditions,
+      log,
+      image,
+      namespace: proposalNamespace(this.d.caches.namespaces.get(namespace), namespace),
+      runtime: image ? this.runtimes.get(image.spec.runtime) : undefined,
+      secret: this.d.caches.children(Secrets).get(`${namespace}/${secretName}`),
+      secretName,
+      machineName: previous.machineName ?? this.machineName(session),
+      clock: image ? sessionClock(session, image, now) : undefined,
     };
-    await writeStatus(this.d.client, AnalysisSessions, session, status);
-    for (const e of [...events, ...outcome.events])
-      void this.d.recorder.record(session, e.type, e.reason, 'Reconcile', e.note);
+  }
 
-    // 9. Finish: stop an idle session, delete old history, or come back at the next deadline.
-    const finished = await finishPass({
+  /** Step 2's builder call, once every input is there (undefined: the pass waits for one). */
+  private plan(p: SessionInputs, admission: Admission): ReturnType<typeof planSession> | undefined {
+    const { session, image, namespace, runtime, machineName } = p;
+    if (!image || !namespace || !runtime || !admission.resources) return undefined;
+    const input = {
+      session,
+      image,
+      namespace,
+      machineName,
+      resources: admission.resources,
+      config: this.d.config,
+    };
+    return planSession(input, runtime, p.secret);
+  }
+
+  private async checkActivity(p: SessionInputs, endpoint: Endpoint | undefined): Promise<ActivityOutcome> {
+    if (!p.image) return { idle: false };
+    const { key, image, now, log } = p;
+    const credentials = decodeCredentials(p.secret);
+    const lastActivityAt = p.previous.lastActivityAt;
+    return this.activity.check({
+      key,
+      image,
+      endpoint,
+      credentials,
+      lastActivityAt,
+      idleTimeoutMs: p.clock?.idleTimeoutMs,
+      now,
+      log,
+    });
+  }
+
+  private finish(f: Pick<FinishInput, 'session' | 'phase' | 'clock' | 'idle' | 'now'>): Promise<Finished> {
+    return finishPass({
+      ...f,
       client: this.d.client,
       recorder: this.d.recorder,
-      session,
-      phase: outcome.phase,
-      clock,
-      idle: activity.idle,
       historyTtlMs: this.d.config.historyTtlMs,
-      now,
     });
-    if (finished.done) return finished.result;
-    const after = nextDeadline(
-      now,
-      ...(expiry?.deadlines ?? []),
-      activity.nextProbeAt,
-      finished.deleteAt,
-      diagnosis.state === 'Pending' ? diagnosis.recheckAt : undefined,
-    );
-    return after === undefined ? undefined : { requeueAfterMs: after + 50 };
-  };
+  }
 
   private machineName(session: AnalysisSession): string {
     const taken = new Set(
@@ -245,13 +216,4 @@ export class SessionReconciler {
     );
     return uniqueMachineName(session.metadata.uid ?? session.metadata.name, taken);
   }
-}
-
-function grantedResources(r: {
-  cpu: string;
-  memory: string;
-  disk?: string;
-  gpus: number;
-}): AnalysisSessionStatus['resources'] {
-  return { cpu: r.cpu, memory: r.memory, ...(r.disk ? { disk: r.disk } : {}), gpus: r.gpus };
 }

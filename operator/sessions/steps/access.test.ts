@@ -15,7 +15,7 @@ async function sessionEndpoint(
     session: s,
     image,
     workload,
-    credentialsSecretName,
+    secretName: credentialsSecretName,
   });
   return outcome?.endpoint;
 }

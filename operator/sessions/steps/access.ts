@@ -17,7 +17,8 @@ export async function accessStep(input: {
   session: AnalysisSession;
   image: SessionImage | undefined;
   workload: WorkloadDiagnosis;
-  credentialsSecretName: string;
+  /** The session's credentials Secret, named in the endpoint. */
+  secretName: string;
 }): Promise<AccessOutcome | undefined> {
   const { session, image, workload } = input;
   const provider = image ? accessProvider(input.providers, image) : undefined;
@@ -30,6 +31,6 @@ export async function accessStep(input: {
     session,
     image,
     address: workload.address,
-    credentialsSecretName: input.credentialsSecretName,
+    credentialsSecretName: input.secretName,
   });
 }

@@ -1,0 +1,140 @@
+// One reconcile pass as data: what it read about a session (SessionInputs) and what each step found
+// (PassOutcomes), and the pure functions that turn those into verdicts, events, the status facts,
+// the status to write and the next deadline. The reconciler only runs the steps and writes.
+import type { Logger } from 'pino';
+import type { AnalysisSession, AnalysisSessionStatus, SessionImage } from '../../crds/index.ts';
+import type { KubeObject } from '../../runtime/resources.ts';
+import { rfc3339 } from '../../runtime/time.ts';
+import type { AccessOutcome } from './access/types.ts';
+import type { ConditionVerdict } from './conditions.ts';
+import type { SessionEvent, StatusFacts, StatusOutcome } from './status.ts';
+import type { ActivityOutcome } from './steps/activity.ts';
+import type { Admission } from './steps/admit.ts';
+import { nextDeadline, type Clock, type ClockOutcome } from './steps/clock.ts';
+import type { DataOutcome } from './steps/data.ts';
+import type { WorkloadIntent } from './steps/intent.ts';
+import type { WorkloadOutcome } from './steps/workload.ts';
+import type { EffectiveResources, ProposalNamespace } from './types.ts';
+import type { WorkloadRuntime } from './workloads/types.ts';
+
+/** What a pass read about one session from the caches, once. */
+export interface SessionInputs {
+  key: string;
+  session: AnalysisSession;
+  previous: AnalysisSessionStatus;
+  now: Date;
+  log: Logger;
+  image: SessionImage | undefined;
+  namespace: ProposalNamespace | undefined;
+  /** The image's runtime, when the operator runs it. */
+  runtime: WorkloadRuntime | undefined;
+  /** The session's credentials Secret, when it exists. */
+  secret: KubeObject | undefined;
+  secretName: string;
+  machineName: string;
+  /** The session clock from the last recorded start (undefined until the image is known). */
+  clock: Clock | undefined;
+}
+
+/** What each step found. */
+export interface PassOutcomes {
+  admission: Admission;
+  intent: WorkloadIntent;
+  data: DataOutcome | undefined;
+  workload: WorkloadOutcome;
+  access: AccessOutcome | undefined;
+  activity: ActivityOutcome;
+  expiry: ClockOutcome | undefined;
+  /** The first start (kept once set). */
+  startedAt: string | undefined;
+}
+
+const RESTARTED = 'The session was restarted to apply a change to its resources, image or data.';
+
+/** The verdicts in step order: admission, the builders' refusal or the data, workload, access. */
+export function passVerdicts(o: PassOutcomes): ConditionVerdict[] {
+  const verdicts = [o.admission.verdict];
+  if (!o.intent.run && o.intent.refusal) {
+    const { reason, field, message } = o.intent.refusal;
+    verdicts.push({ type: 'DataReady', status: 'False', reason, message: `${field}: ${message}` });
+  }
+  if (o.data) verdicts.push(o.data.verdict);
+  verdicts.push(...o.workload.verdicts);
+  if (o.access) verdicts.push(o.access.verdict);
+  return verdicts;
+}
+
+/** The Events a user cares about from this pass (the phase change comes from sessionStatus). */
+export function passEvents(p: SessionInputs, o: PassOutcomes): SessionEvent[] {
+  const events = [...o.workload.events];
+  if (o.data?.replaced && !events.some((e) => e.reason === 'Recreated')) {
+    events.push({ type: 'Normal', reason: 'Recreated', note: RESTARTED });
+  }
+  if (o.startedAt && !p.previous.startedAt) {
+    events.push({ type: 'Normal', reason: 'Started', note: `Session running as ${p.machineName}` });
+  }
+  if (o.expiry?.warning) events.push({ type: 'Warning', reason: 'ExpiringSoon', note: o.expiry.warning });
+  return events;
+}
+
+/** When the workload first became ready (kept once set). */
+export function firstStart(p: SessionInputs, workload: WorkloadOutcome): string | undefined {
+  const d = workload.diagnosis;
+  return p.previous.startedAt ?? (d.state === 'Running' && d.ready ? rfc3339(p.now) : undefined);
+}
+
+export function statusFacts(p: SessionInputs, o: PassOutcomes): StatusFacts {
+  const stop = o.intent.run ? undefined : o.intent.why;
+  return {
+    session: p.session,
+    previous: p.previous,
+    now: p.now,
+    verdicts: passVerdicts(o),
+    machineName: p.machineName,
+    clock: p.clock,
+    refused: o.admission.terminal || stop === 'refused',
+    sticky: stop === 'failed',
+    workloadFailed: o.workload.failed,
+    workloadPresent: o.workload.present,
+    expiresAt: o.expiry ? o.expiry.expiresAt : p.previous.expiresAt,
+    expiryWarningAt: o.expiry ? o.expiry.expiryWarningAt : p.previous.expiryWarningAt,
+  };
+}
+
+function granted(r: EffectiveResources): AnalysisSessionStatus['resources'] {
+  return { cpu: r.cpu, memory: r.memory, ...(r.disk ? { disk: r.disk } : {}), gpus: r.gpus };
+}
+
+/** The status to write: what the pass observed, on top of what the session had. */
+export function nextStatus(p: SessionInputs, o: PassOutcomes, s: StatusOutcome): AnalysisSessionStatus {
+  const d = o.workload.diagnosis;
+  const resources = o.admission.resources;
+  return {
+    ...p.previous,
+    observedGeneration: p.session.metadata.generation,
+    machineName: p.machineName,
+    ...(d.state === 'Running' ? { nodeName: d.nodeName } : {}),
+    ...(o.startedAt ? { startedAt: o.startedAt } : {}),
+    endpoint: o.access?.endpoint,
+    resources: resources ? granted(resources) : p.previous.resources,
+    ...(o.expiry ? { expiresAt: o.expiry.expiresAt, expiryWarningAt: o.expiry.expiryWarningAt } : {}),
+    ...(o.activity.lastActivityAt ? { lastActivityAt: rfc3339(o.activity.lastActivityAt) } : {}),
+    ...(s.stoppedAt ? { stoppedAt: s.stoppedAt } : {}),
+    phase: s.phase,
+    reason: s.reason,
+    message: s.message,
+    conditions: s.conditions,
+  };
+}
+
+/** The delay until the earliest deadline any step named (undefined: nothing is due). */
+export function nextRequeue(p: SessionInputs, o: PassOutcomes, deleteAt?: Date): number | undefined {
+  const d = o.workload.diagnosis;
+  return nextDeadline(
+    p.now,
+    ...(o.expiry?.deadlines ?? []),
+    o.activity.nextProbeAt,
+    deleteAt,
+    d.state === 'Pending' ? d.recheckAt : undefined,
+  );
+}
