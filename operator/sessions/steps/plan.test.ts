@@ -1,0 +1,123 @@
+import type { V1Pod } from '@kubernetes/client-node';
+import { describe, expect, it, vi } from 'vitest';
+import { NetworkPolicies, Pods, Secrets, Services } from '../../../runtime/resources.ts';
+import { decodeCredentials, generateSecret, VNC_PASSWORD_LENGTH } from '../credentials.ts';
+import { buildInput, proposalNamespace, session, vncImage } from '../fixtures.ts';
+import type { BuildInput } from '../types.ts';
+import { containerRuntime } from '../workloads/container/runtime.ts';
+import type { WorkloadInput, WorkloadRuntime } from '../workloads/types.ts';
+import { planSession, type SessionPlan } from './plan.ts';
+
+function planned(input: BuildInput, existing?: { [field: string]: unknown }): SessionPlan {
+  const result = planSession(input, containerRuntime, existing);
+  if (!result.ok) throw new Error(`${result.error.field}: ${result.error.message}`);
+  return result.value;
+}
+
+function secretOf(plan: SessionPlan) {
+  const secret = plan.children.find((c) => c.type === Secrets)?.object;
+  return decodeCredentials(secret);
+}
+
+const vncInput = () => buildInput({ image: vncImage, session: session('desk', {}, 'xfce-desktop') });
+
+describe('planSession with the container runtime', () => {
+  it('puts the credentials Secret first, then Service, NetworkPolicy and Pod', () => {
+    const plan = planned(buildInput());
+    expect(plan.children.map((c) => c.type)).toEqual([Secrets, Services, NetworkPolicies, Pods]);
+    expect(plan.children.map((c) => [c.object.kind, c.object.metadata.name])).toEqual([
+      ['Secret', 'daas-quick-look'],
+      ['Service', 'daas-quick-look'],
+      ['NetworkPolicy', 'daas-quick-look'],
+      ['Pod', 'daas-quick-look'],
+    ]);
+  });
+
+  it("mounts the plan's data volumes in the pod", () => {
+    const plan = planned(buildInput());
+    const pod = plan.children.find((c) => c.type === Pods)?.object as V1Pod | undefined;
+    expect(plan.data.mounts.map((m) => m.mountPath)).toEqual(['/data/processed', '/data/home']);
+    expect(pod?.spec?.volumes).toEqual(plan.data.volumes);
+  });
+
+  it('makes fresh credentials when there is no Secret yet', () => {
+    const a = secretOf(planned(buildInput()));
+    const b = secretOf(planned(buildInput()));
+    expect(a?.token).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(a?.token).not.toBe(b?.token);
+  });
+
+  it('keeps the credentials of an existing Secret', () => {
+    const input = buildInput();
+    const existing = generateSecret(input, { token: 'the-token-the-server-already-has' });
+    expect(secretOf(planned(input, existing as { [field: string]: unknown }))).toEqual({
+      token: 'the-token-the-server-already-has',
+    });
+  });
+
+  it('keeps token and VNC password of an existing vnc Secret', () => {
+    const input = vncInput();
+    const existing = generateSecret(input, { token: 'tok-vnc', vncPassword: 'Pa55word' });
+    expect(secretOf(planned(input, existing as { [field: string]: unknown }))).toEqual({
+      token: 'tok-vnc',
+      vncPassword: 'Pa55word',
+    });
+  });
+
+  it('gives a Secret without a VNC password a fresh one for a vnc image, keeping its token', () => {
+    const input = vncInput();
+    // A Secret written for an http image holds only the token.
+    const tokenOnly = generateSecret(buildInput(), { token: 'tok-kept' });
+    expect(tokenOnly.data).not.toHaveProperty('password');
+    const credentials = secretOf(planned(input, tokenOnly as { [field: string]: unknown }));
+    expect(credentials?.token).toBe('tok-kept');
+    expect(credentials?.vncPassword).toHaveLength(VNC_PASSWORD_LENGTH);
+    expect(credentials?.vncPassword).toMatch(/^[A-Za-z2-9]{8}$/);
+  });
+});
+
+describe('planSession refusals', () => {
+  it('refuses a mount sub-path with .. (set past the schema, which rejects it), before the runtime', () => {
+    const s = session();
+    s.spec.data = {
+      wholeProposal: false,
+      mounts: [{ name: 'escape', subPath: '../mx-9999', readOnly: true }],
+    };
+    const desired = vi.fn((input: WorkloadInput) => containerRuntime.desired(input));
+    const runtime: WorkloadRuntime = { ...containerRuntime, desired };
+    expect(planSession(buildInput({ session: s }), runtime, undefined)).toEqual({
+      ok: false,
+      error: {
+        reason: 'InvalidDataPath',
+        field: 'spec.data.mounts[0].subPath',
+        message: 'sub-path "../mx-9999" must not contain a .. segment',
+      },
+    });
+    expect(desired).not.toHaveBeenCalled();
+  });
+
+  it('refuses a data path template that needs a missing beamline annotation', () => {
+    const { beamline: _beamline, ...noBeamline } = proposalNamespace;
+    expect(planSession(buildInput({ namespace: noBeamline }), containerRuntime, undefined)).toEqual({
+      ok: false,
+      error: {
+        reason: 'DataNotConfigured',
+        field: 'config.data.proposalPath',
+        message:
+          'the data path template proposalPath needs {beamline}, but namespace proposal-mx-2451 has no beamline annotation (daas.calipsoplus.eu/beamline)',
+      },
+    });
+  });
+
+  it("passes on the pod's refusal of a root uid", () => {
+    const input = buildInput({ namespace: { ...proposalNamespace, uid: 0 } });
+    expect(planSession(input, containerRuntime, undefined)).toEqual({
+      ok: false,
+      error: {
+        reason: 'RootNotAllowed',
+        field: 'namespace proposal-mx-2451 uid annotation',
+        message: 'sessions never run as root, but namespace proposal-mx-2451 uid annotation gives uid 0',
+      },
+    });
+  });
+});
