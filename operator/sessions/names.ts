@@ -1,18 +1,22 @@
 // Deterministic names and labels of a session's children. The same session always maps to the same
 // names, so the reconciler can find (and server-side apply) its children without storing anything.
 import { createHash } from 'node:crypto';
-import { PROPOSAL_LABEL, type AnalysisSession } from '../../crds/index.ts';
+import {
+  APP_INSTANCE_LABEL,
+  APP_MANAGED_BY_LABEL,
+  APP_NAME_LABEL,
+  IMAGE_LABEL,
+  OWNER_ANNOTATION,
+  OWNER_LABEL,
+  PROPOSAL_LABEL,
+  SESSION_ANNOTATION,
+  SESSION_LABEL,
+  type AnalysisSession,
+} from '../../crds/index.ts';
 
-export const SESSION_LABEL = 'daas.calipsoplus.eu/session';
-export const OWNER_LABEL = 'daas.calipsoplus.eu/owner';
-// Children carry the same proposal label as proposal namespaces.
-export { PROPOSAL_LABEL };
-export const IMAGE_LABEL = 'daas.calipsoplus.eu/image';
-/** On cluster-scoped children (PersistentVolumes): the session label alone is not unique across namespaces. */
-export const SESSION_NAMESPACE_LABEL = 'daas.calipsoplus.eu/session-namespace';
-/** Annotations keep the exact values that labels may have had to shorten or sanitize. */
-export const OWNER_ANNOTATION = 'daas.calipsoplus.eu/owner';
-export const SESSION_ANNOTATION = 'daas.calipsoplus.eu/session';
+// The keys live in crds/labels.ts; re-exported here until every importer takes them from crds/.
+export { IMAGE_LABEL, OWNER_ANNOTATION, OWNER_LABEL, PROPOSAL_LABEL, SESSION_ANNOTATION, SESSION_LABEL };
+export { SESSION_NAMESPACE_LABEL } from '../../crds/index.ts';
 
 const MAX_LABEL = 63;
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
@@ -61,9 +65,9 @@ export function sessionSelector(sessionName: string): Record<string, string> {
 
 export function sessionLabels(session: AnalysisSession): Record<string, string> {
   return {
-    'app.kubernetes.io/name': 'daas-session',
-    'app.kubernetes.io/managed-by': 'daas-operator',
-    'app.kubernetes.io/instance': labelValue(session.metadata.name),
+    [APP_NAME_LABEL]: 'daas-session',
+    [APP_MANAGED_BY_LABEL]: 'daas-operator',
+    [APP_INSTANCE_LABEL]: labelValue(session.metadata.name),
     ...sessionSelector(session.metadata.name),
     [OWNER_LABEL]: labelValue(session.spec.owner),
     [PROPOSAL_LABEL]: labelValue(session.spec.proposal),
