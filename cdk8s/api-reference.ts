@@ -5,7 +5,10 @@ import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { API_VERSION, KINDS, type KindDefinition } from '../crds/kinds.ts';
 import { crdSchema } from '../crds/openapi/crd.ts';
+import { conditionsTable } from '../crds/conditions.ts';
+import { keysTable } from '../crds/labels.ts';
 import { operatorRulesTable } from '../crds/operator-rules.ts';
+import { reasonsTable } from '../crds/reasons.ts';
 import type { JsonSchema } from '../crds/openapi/structural.ts';
 
 /** The example object shown for each kind, and what it means in practice. */
@@ -30,22 +33,55 @@ scratch, mounts \`raw/ptycho/scan_0412\` of experiment session 2025-03-12 read-o
 status:
   observedGeneration: 1
   phase: Running
+  reason: Running
+  message: Running as zealous-hermann until 2025-03-16T09:12:40Z.
   machineName: zealous-hermann
   startedAt: "2025-03-14T09:12:40Z"
   expiresAt: "2025-03-16T09:12:40Z"
   lastActivityAt: "2025-03-14T10:02:11Z"
+  nodeName: cpu-node-07
   conditions:
+    - type: Accepted
+      status: "True"
+      observedGeneration: 1
+      lastTransitionTime: "2025-03-14T09:12:01Z"
+      reason: Accepted
+      message: image and request accepted
+    - type: DataReady
+      status: "True"
+      observedGeneration: 1
+      lastTransitionTime: "2025-03-14T09:12:03Z"
+      reason: Attached
+      message: proposal data attached
+    - type: Scheduled
+      status: "True"
+      observedGeneration: 1
+      lastTransitionTime: "2025-03-14T09:12:04Z"
+      reason: Scheduled
+      message: on node cpu-node-07
     - type: Ready
       status: "True"
       observedGeneration: 1
       lastTransitionTime: "2025-03-14T09:12:40Z"
-      reason: SessionReady
-      message: The desktop is up
+      reason: Ready
+      message: the environment is up
+    - type: AccessReady
+      status: "True"
+      observedGeneration: 1
+      lastTransitionTime: "2025-03-14T09:12:40Z"
+      reason: EndpointReady
+      message: ready to connect
+    - type: ExpiringSoon
+      status: "False"
+      observedGeneration: 1
+      lastTransitionTime: "2025-03-14T09:12:40Z"
+      reason: NotYet
+      message: not close to expiry
   endpoint:
     protocol: vnc
     host: 10.244.3.17
     port: 5901
-    credentialsSecretName: ptycho-recon-credentials
+    credentialsSecretName: daas-ptycho-recon
 \`\`\`
 
 Everyday changes are edits of \`spec\`:
@@ -59,9 +95,10 @@ kubectl patch asess ptycho-recon -n proposal-mx-2451 --type merge -p '{"spec":{"
   Quota: {
     name: 'default-per-user',
     walkthrough: `Every user may have at most 5 sessions running at once, using together at most 16 CPUs, 30Gi of
-memory, 80Gi of scratch disk and 1 GPU, and no session may run longer than 168h. A sixth session
-waits in phase \`Queued\` with \`QuotaAdmitted=False\` and reason \`QuotaExceeded\` until another
-one stops. A \`User\` quota (such as \`user-mkowalski\`) or a \`Group\` quota replaces these limits.`,
+memory, 80Gi of scratch disk and 1 GPU, and no session may run longer than 168h. Once quotas are
+enforced (not yet), a sixth session waits in phase \`Queued\` with \`QuotaAdmitted=False\` and reason
+\`QuotaExceeded\` until another one stops. A \`User\` quota (such as \`user-mkowalski\`) or a
+\`Group\` quota replaces these limits.`,
   },
 };
 
@@ -191,11 +228,22 @@ function kindSection(kind: KindDefinition, example: Example, walkthrough: string
   ].join('\n');
 }
 
+/** The tables of docs/api-guide.md, each in place of a comment `<!-- generated from SOURCE -->`. */
+const GENERATED_TABLES: Record<string, () => string> = {
+  'crds/operator-rules.ts': operatorRulesTable,
+  'crds/conditions.ts': conditionsTable,
+  'crds/reasons.ts': reasonsTable,
+  'crds/labels.ts': keysTable,
+};
+
 export async function renderApiReference(repoRoot: string): Promise<string> {
   const guideSource = await readFile(join(repoRoot, 'docs/api-guide.md'), 'utf8');
-  const placeholder = '<!-- operator-rules: generated from crds/operator-rules.ts -->';
-  if (!guideSource.includes(placeholder)) throw new Error(`docs/api-guide.md lacks ${placeholder}`);
-  const guide = guideSource.replace(placeholder, operatorRulesTable());
+  let guide = guideSource;
+  for (const [source, render] of Object.entries(GENERATED_TABLES)) {
+    const placeholder = `<!-- generated from ${source} -->`;
+    if (!guide.includes(placeholder)) throw new Error(`docs/api-guide.md lacks ${placeholder}`);
+    guide = guide.replace(placeholder, render());
+  }
   const examples = await exampleDocuments(repoRoot);
   const sections = KINDS.map((kind) => {
     const worked = WORKED_EXAMPLES[kind.kind];

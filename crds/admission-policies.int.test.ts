@@ -1,6 +1,6 @@
 // The session admission policies on the real API server, with real RBAC and impersonated users.
-// The shipped bindings apply cluster-wide; here the shipped policies are bound only to this
-// file's namespaces, so test files running in parallel are not affected.
+// installCrds applies crds/, so the shipped policies and their cluster-wide bindings are installed;
+// this file also binds the policies to its own namespaces, so it does not depend on those bindings.
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { stringify } from 'yaml';
 import { AdmissionregistrationV1Api, RbacAuthorizationV1Api } from '@kubernetes/client-node';
 import { createTestNamespace, eventually, testKubeConfig } from '../testing/kube.ts';
-import { synthAdmissionPolicies } from '../cdk8s/crds-chart.ts';
+import { ADMISSION_POLICIES } from './admission-policies.ts';
 import { API_VERSION, GROUP, PROPOSAL_LABEL } from './kinds.ts';
 import { createObject, installCrds, kubectl, refusal, type TypedObject } from './testing/api-server.ts';
 
@@ -71,19 +71,8 @@ beforeAll(async () => {
   await installCrds(kc);
   workDir = await mkdtemp(join(tmpdir(), 'daas-policy-'));
   const admission = kc.makeApiClient(AdmissionregistrationV1Api);
-  const policies = synthAdmissionPolicies().filter((o) => o.kind === 'ValidatingAdmissionPolicy');
-  const policyFile = join(workDir, 'policies.yaml');
-  await writeFile(policyFile, policies.map((p) => stringify(p)).join('---\n'));
-  await kubectl(
-    'apply',
-    '--server-side',
-    '--force-conflicts',
-    '--field-manager=daas-api-tests',
-    '-f',
-    policyFile,
-  );
-  for (const policy of policies) {
-    const policyName = (policy.metadata as { name: string }).name;
+  for (const policy of ADMISSION_POLICIES) {
+    const policyName = policy.metadata.name;
     const name = `${policyName}-test-${suffix}`;
     await admission.createValidatingAdmissionPolicyBinding({
       body: {

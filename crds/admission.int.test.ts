@@ -2,37 +2,25 @@
 // message that names the offending field and says what is wrong. Valid fixtures are minimal so each
 // case breaks exactly one rule.
 import { randomBytes } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { createTestNamespace, testKubeConfig } from '../testing/kube.ts';
-import { API_VERSION, PROPOSAL_LABEL } from './kinds.ts';
-import { createObject, deleteObject, installCrds, refusal, type TypedObject } from './testing/api-server.ts';
+import { describe, expect, test } from 'vitest';
+import { testKubeConfig } from '../testing/kube.ts';
+import { API_VERSION } from './kinds.ts';
+import {
+  createObject,
+  deleteObject,
+  refusal,
+  testSession,
+  useProposalNamespace,
+  type TypedObject,
+} from './testing/api-server.ts';
 
 const kc = testKubeConfig();
 const suffix = randomBytes(3).toString('hex');
-let namespace = '';
-let removeNamespace: () => Promise<void> = () => Promise.resolve();
-
-beforeAll(async () => {
-  await installCrds(kc);
-  const ns = await createTestNamespace(kc, 'api-bad', { [PROPOSAL_LABEL]: 'MX-2451' });
-  namespace = ns.name;
-  removeNamespace = ns.remove;
-});
-
-afterAll(async () => {
-  await removeNamespace();
-});
+const namespace = useProposalNamespace(kc, 'api-bad');
 
 type Spec = Record<string, unknown>;
 
-function session(spec: Spec = {}, name = `bad-session-${suffix}`): TypedObject {
-  return {
-    apiVersion: API_VERSION,
-    kind: 'AnalysisSession',
-    metadata: { name, namespace },
-    spec: { image: 'jupyter-scipy', owner: 'akowalska', proposal: 'MX-2451', ...spec },
-  };
-}
+const session = (spec: Spec = {}, name = `bad-session-${suffix}`) => testSession(namespace.name, name, spec);
 
 function image(spec: Spec = {}, name = `bad-image-${suffix}`): TypedObject {
   return {
@@ -65,7 +53,7 @@ function quota(spec: Spec = {}, name = `bad-quota-${suffix}`): TypedObject {
   };
 }
 
-const mount = (fields: Spec) => ({ data: { mounts: [{ name: 'raw', ...fields }] } });
+const mount = (fields: Spec) => ({ data: { mounts: [{ name: 'scans', ...fields }] } });
 const users = (count: number) => Array.from({ length: count }, (_, i) => `user${i}`);
 
 interface BadInput {
@@ -302,13 +290,19 @@ const badInputs: BadInput[] = [
       session({
         data: {
           mounts: [
-            { name: 'raw', subPath: 'a' },
-            { name: 'raw', subPath: 'b' },
+            { name: 'scans', subPath: 'a' },
+            { name: 'scans', subPath: 'b' },
           ],
         },
       }),
     field: 'spec.data.mounts[1]',
     says: /Duplicate value/,
+  },
+  {
+    what: 'mount named like a data area of the operator',
+    object: () => session({ data: { mounts: [{ name: 'processed', subPath: 'processed/tomo' }] } }),
+    field: 'spec.data.mounts[0].name',
+    says: /must not be raw, processed or home/,
   },
   {
     what: 'mount name in upper case',

@@ -1,16 +1,20 @@
 // Public entry point of the API types: import schemas and types from here (operator, dashboard).
 import { z } from 'zod';
-import { API_VERSION } from './kinds.ts';
+import { API_VERSION } from './group.ts';
 import { sessionSpec, sessionStatus } from './schema/analysis-session.ts';
 import { sessionImageSpec, sessionImageStatus } from './schema/session-image.ts';
 import { quotaSpec, quotaStatus } from './schema/quota.ts';
 
 export * from './kinds.ts';
+export * from './group.ts';
+export * from './labels.ts';
+export * from './conditions.ts';
+export * from './reasons.ts';
 export {
   sessionSpec,
   sessionStatus,
   SESSION_PHASES,
-  SESSION_CONDITION_TYPES,
+  RESERVED_MOUNT_NAMES,
 } from './schema/analysis-session.ts';
 export type { AnalysisSessionSpec, AnalysisSessionStatus, SessionPhase } from './schema/analysis-session.ts';
 export { sessionImageSpec, sessionImageStatus } from './schema/session-image.ts';

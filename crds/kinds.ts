@@ -6,17 +6,9 @@ import { sessionSpec, sessionStatus } from './schema/analysis-session.ts';
 import { sessionImageSpec, sessionImageStatus } from './schema/session-image.ts';
 import { quotaSpec, quotaStatus } from './schema/quota.ts';
 
-export const GROUP = 'daas.calipsoplus.eu';
-export const VERSION = 'v1alpha1';
-export const API_VERSION = `${GROUP}/${VERSION}`;
-export const CATEGORY = 'daas';
-/** Namespaces of proposals carry this label; its value is the proposal id. */
-export const PROPOSAL_LABEL = `${GROUP}/proposal`;
-export const PROPOSAL_ANNOTATIONS = {
-  title: `${GROUP}/title`,
-  beamline: `${GROUP}/beamline`,
-  dataRoot: `${GROUP}/data-root`,
-} as const;
+export { GROUP, VERSION, API_VERSION, CATEGORY } from './group.ts';
+// The proposal label and annotations, here too for older imports; crds/labels.ts holds every key.
+export { PROPOSAL_LABEL, PROPOSAL_ANNOTATIONS } from './labels.ts';
 
 export interface PrinterColumn {
   name: string;

@@ -54,7 +54,7 @@ describe('the examples', () => {
 
 describe('runtime validation', () => {
   test('fills in defaults the same way the API server does', () => {
-    const spec = sessionSpec.parse({ ...baseSession, data: { mounts: [{ name: 'raw', subPath: 'raw' }] } });
+    const spec = sessionSpec.parse({ ...baseSession, data: { mounts: [{ name: 'scans', subPath: 'raw' }] } });
     expect(spec.state).toBe('Running');
     // Not defaulted inside list items (see dataMount): unset means read-only.
     expect(spec.data?.mounts?.[0]?.readOnly).toBeUndefined();
@@ -62,13 +62,14 @@ describe('runtime validation', () => {
   });
 
   test.each([
-    ['a sub-path with ..', { data: { mounts: [{ name: 'raw', subPath: 'raw/../../etc' }] } }, 'subPath'],
-    ['an absolute sub-path', { data: { mounts: [{ name: 'raw', subPath: '/etc' }] } }, 'subPath'],
+    ['a sub-path with ..', { data: { mounts: [{ name: 'scans', subPath: 'raw/../../etc' }] } }, 'subPath'],
+    ['an absolute sub-path', { data: { mounts: [{ name: 'scans', subPath: '/etc' }] } }, 'subPath'],
     [
       'an experiment session with ..',
-      { data: { mounts: [{ name: 'raw', experimentSession: '..' }] } },
+      { data: { mounts: [{ name: 'scans', experimentSession: '..' }] } },
       'experimentSession',
     ],
+    ['a reserved mount name', { data: { mounts: [{ name: 'home', subPath: 'x' }] } }, 'name'],
     ['a lifetime in days', { lifetime: '7d' }, 'lifetime'],
     ['an owner with a space', { owner: 'john doe' }, 'owner'],
     ['a malformed quantity', { resources: { memory: '10GB' } }, 'memory'],
@@ -95,7 +96,7 @@ describe('runtime validation', () => {
             status: 'True',
             observedGeneration: 2,
             lastTransitionTime: '2025-03-12T10:00:00Z',
-            reason: 'SessionReady',
+            reason: 'Ready',
             message: 'JupyterLab is up',
           },
         ],

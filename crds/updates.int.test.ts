@@ -2,45 +2,31 @@
 // fields are pruned (or refused under strict field validation) and only the status subresource
 // writes status.
 import { randomBytes } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { afterAll, describe, expect, test } from 'vitest';
 import { CustomObjectsApi } from '@kubernetes/client-node';
-import { createTestNamespace, testKubeConfig } from '../testing/kube.ts';
-import { API_VERSION, GROUP, PROPOSAL_LABEL, VERSION } from './kinds.ts';
+import { testKubeConfig } from '../testing/kube.ts';
+import { API_VERSION, GROUP, VERSION } from './kinds.ts';
 import {
   createObject,
   deleteObject,
-  installCrds,
   refusal,
   replaceObject,
+  testSession,
+  useProposalNamespace,
   type TypedObject,
 } from './testing/api-server.ts';
 
 const kc = testKubeConfig();
 const suffix = randomBytes(3).toString('hex');
-let namespace = '';
-let removeNamespace: () => Promise<void> = () => Promise.resolve();
+const namespace = useProposalNamespace(kc, 'api-upd');
 const clusterObjects: TypedObject[] = [];
-
-beforeAll(async () => {
-  await installCrds(kc);
-  const ns = await createTestNamespace(kc, 'api-upd', { [PROPOSAL_LABEL]: 'MX-2451' });
-  namespace = ns.name;
-  removeNamespace = ns.remove;
-});
 
 afterAll(async () => {
   for (const object of clusterObjects) await deleteObject(kc, object);
-  await removeNamespace();
 });
 
-function session(name: string, spec: Record<string, unknown> = {}): TypedObject {
-  return {
-    apiVersion: API_VERSION,
-    kind: 'AnalysisSession',
-    metadata: { name, namespace },
-    spec: { image: 'jupyter-scipy', owner: 'akowalska', proposal: 'MX-2451', lifetime: '4h', ...spec },
-  };
-}
+const session = (name: string, spec: Record<string, unknown> = {}) =>
+  testSession(namespace.name, name, { lifetime: '4h', ...spec });
 
 async function created(object: TypedObject): Promise<TypedObject> {
   const stored = await createObject(kc, object);
@@ -119,12 +105,12 @@ describe('unknown fields', () => {
   test('are pruned: the object is stored without them', async () => {
     const object = session(`prune-${suffix}`, {
       colour: 'blue',
-      data: { mounts: [{ name: 'raw', subPath: 'raw', extra: 'x' }] },
+      data: { mounts: [{ name: 'scans', subPath: 'raw', extra: 'x' }] },
     });
     const stored = await createObject(kc, object);
     expect(stored.spec).not.toHaveProperty('colour');
     expect((stored.spec as { data: { mounts: object[] } }).data.mounts[0]).toEqual({
-      name: 'raw',
+      name: 'scans',
       subPath: 'raw',
     });
   });
@@ -146,7 +132,7 @@ describe('status', () => {
     const where = {
       group: GROUP,
       version: VERSION,
-      namespace,
+      namespace: namespace.name,
       plural: 'analysissessions',
       name: stored.metadata.name,
     };

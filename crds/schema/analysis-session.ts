@@ -1,6 +1,7 @@
 // AnalysisSession: one user's running environment in a proposal namespace. Users (or portals acting
 // as them) write spec; only the operator writes status.
 import { z } from 'zod';
+import { sessionConditionsDescription } from '../conditions.ts';
 import { doc, immutable } from './kube-meta.ts';
 import { resourceAmounts } from './resources.ts';
 import {
@@ -10,6 +11,7 @@ import {
   imageNameField,
   isDuration,
   matchesRule,
+  optionalText,
   patterned,
   proposalIdField,
   subPathField,
@@ -23,12 +25,28 @@ const experimentSessionMessage =
   'must be an experiment session id: letters, digits, . _ and -, starting with a letter or digit (no slashes)';
 const mountNameMessage = 'must be a DNS label: lower-case letters, digits and -, at most 63 characters';
 
+/** Where the operator mounts the whole proposal, its processed area and the owner's home. */
+export const RESERVED_MOUNT_NAMES = ['raw', 'processed', 'home'] as const;
+const [raw, processed, home] = RESERVED_MOUNT_NAMES;
+const reservedMountMessage = `must not be ${raw}, ${processed} or ${home}: those names are reserved for the data areas the operator mounts`;
+
 export const dataMount = doc(
   z.object({
     name: doc(
-      patterned(63, DNS_LABEL, mountNameMessage),
-      'Names the mount; the data appears under <data directory>/<name> in the session.',
-      { validations: [matchesRule(DNS_LABEL, mountNameMessage)] },
+      patterned(63, DNS_LABEL, mountNameMessage).refine(
+        (name) => !(RESERVED_MOUNT_NAMES as readonly string[]).includes(name),
+        reservedMountMessage,
+      ),
+      `Names the mount; the data appears under <data directory>/<name> in the session. Not ${raw}, ${processed} or ${home}: those are the whole proposal, its processed area and the owner's home.`,
+      {
+        validations: [
+          matchesRule(DNS_LABEL, mountNameMessage),
+          {
+            rule: `!(self in [${RESERVED_MOUNT_NAMES.map((n) => `'${n}'`).join(', ')}])`,
+            message: reservedMountMessage,
+          },
+        ],
+      },
     ),
     experimentSession: doc(
       patterned(63, EXPERIMENT_SESSION, experimentSessionMessage).optional(),
@@ -80,10 +98,7 @@ export const sessionSpec = doc(
       "The proposal whose data the session works on; must equal the namespace's daas.calipsoplus.eu/proposal label. Immutable.",
       [immutable('proposal', 'create a new session in the other proposal')],
     ),
-    displayName: doc(
-      z.string().max(63).optional(),
-      'A label the owner gives the session, e.g. "ptycho recon run 3".',
-    ),
+    displayName: optionalText(63, 'A label the owner gives the session, e.g. "ptycho recon run 3".'),
     state: doc(
       z.enum(['Running', 'Stopped']).default('Running'),
       'Desired state: Stopped releases compute but keeps the session; Running starts or resumes it.',
@@ -136,31 +151,17 @@ export const SESSION_PHASES = [
   'Failed',
 ] as const;
 
-export const SESSION_CONDITION_TYPES = [
-  'QuotaAdmitted',
-  'Scheduled',
-  'DataReady',
-  'Ready',
-  'AccessReady',
-] as const;
-
 export const endpointStatus = doc(
   z.object({
     protocol: doc(z.enum(['http', 'vnc', 'rdp', 'ssh']), 'How to connect.'),
-    url: doc(
-      z.string().max(2048).optional(),
-      'For http: the per-session URL (the token is in the credentials Secret).',
-    ),
-    host: doc(z.string().max(253).optional(), 'Host (pod IP or service name) the gateway connects to.'),
+    url: optionalText(2048, 'For http: the per-session URL (the token is in the credentials Secret).'),
+    host: optionalText(253, 'Host (pod IP or service name) the gateway connects to.'),
     port: doc(z.int().min(1).max(65535).optional(), 'Port the gateway connects to.'),
-    credentialsSecretName: doc(
-      z.string().max(253).optional(),
+    credentialsSecretName: optionalText(
+      253,
       'The Secret in this namespace holding the credentials (VNC password, Jupyter token). Status never holds secrets.',
     ),
-    guacamoleConnectionId: doc(
-      z.string().max(64).optional(),
-      'The Apache Guacamole connection, when one is registered.',
-    ),
+    guacamoleConnectionId: optionalText(64, 'The Apache Guacamole connection, when one is registered.'),
   }),
   'Where and how to connect.',
 );
@@ -169,25 +170,22 @@ export const sessionStatus = doc(
   z.object({
     observedGeneration: doc(z.int().min(0).optional(), 'The generation the operator last acted on.'),
     phase: doc(z.enum(SESSION_PHASES).optional(), 'Where the session is in its life.'),
-    reason: doc(
-      z.string().max(128).optional(),
-      'CamelCase reason for the phase, e.g. QuotaExceeded, ImagePullFailed.',
+    reason: optionalText(
+      128,
+      'CamelCase reason for the phase, e.g. Unschedulable or ImagePullFailed (the API reference lists every reason).',
     ),
-    message: doc(
-      z.string().max(4096).optional(),
-      'In plain words, why the session is in this phase or not ready.',
-    ),
-    machineName: doc(
-      z.string().max(63).optional(),
+    message: optionalText(4096, 'In plain words, why the session is in this phase or not ready.'),
+    machineName: optionalText(
+      63,
       'A friendly DNS-safe name for the machine, e.g. zealous-hermann, used in URLs and the dashboard.',
     ),
-    conditions: conditionsField(`Conditions: ${SESSION_CONDITION_TYPES.join(', ')}.`),
+    conditions: conditionsField(sessionConditionsDescription()),
     startedAt: timestampField('When the session first became Running.'),
     expiresAt: timestampField('When the session will be stopped: start plus lifetime.'),
     expiryWarningAt: timestampField('When the owner was warned of the coming expiry.'),
     lastActivityAt: timestampField('Last activity seen through the image activity signal.'),
     stoppedAt: timestampField('When the session last stopped.'),
-    nodeName: doc(z.string().max(253).optional(), 'The node the session runs on.'),
+    nodeName: optionalText(253, 'The node the session runs on.'),
     resources: resourceAmounts('The resources granted, after defaults from the image.').optional(),
     endpoint: endpointStatus.optional(),
   }),

@@ -211,5 +211,9 @@ export const condition = doc(
 export const conditionsField = (description: string) =>
   doc(z.array(condition).max(16).optional(), description, { listType: 'map', listMapKeys: ['type'] });
 
+/** An optional free-form string of at most `max` characters. */
+export const optionalText = (max: number, description: string) =>
+  doc(z.string().max(max).optional(), description);
+
 export const timestampField = (description: string) =>
   doc(z.iso.datetime({ offset: true }).optional(), description);

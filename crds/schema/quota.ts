@@ -2,7 +2,14 @@
 // or a whole proposal. Cluster-scoped and written by admins, so users cannot raise their own limits.
 import { z } from 'zod';
 import { doc, immutable } from './kube-meta.ts';
-import { conditionsField, durationField, matchesRule, patterned, quantityField } from './primitives.ts';
+import {
+  conditionsField,
+  durationField,
+  matchesRule,
+  optionalText,
+  patterned,
+  quantityField,
+} from './primitives.ts';
 
 export const QUOTA_SUBJECT_KINDS = ['EachUser', 'User', 'Group', 'Proposal'] as const;
 
@@ -58,10 +65,7 @@ export const quotaSpec = doc(
   z.object({
     subject: quotaSubject,
     limits: quotaLimits,
-    description: doc(
-      z.string().max(1024).optional(),
-      'Why this quota exists, e.g. "beamline staff override".',
-    ),
+    description: optionalText(1024, 'Why this quota exists, e.g. "beamline staff override".'),
   }),
   'Whom the quota applies to and the limits.',
 );
@@ -69,9 +73,9 @@ export const quotaSpec = doc(
 const usage = doc(
   z.object({
     sessions: doc(z.int().min(0), 'Sessions counted against the quota.'),
-    cpu: doc(z.string().max(32).optional(), 'CPU in use, as a quantity.'),
-    memory: doc(z.string().max(32).optional(), 'Memory in use, as a quantity.'),
-    disk: doc(z.string().max(32).optional(), 'Disk in use, as a quantity.'),
+    cpu: optionalText(32, 'CPU in use, as a quantity.'),
+    memory: optionalText(32, 'Memory in use, as a quantity.'),
+    disk: optionalText(32, 'Disk in use, as a quantity.'),
     gpus: doc(z.int().min(0).optional(), 'GPUs in use.'),
   }),
   'Resources in use.',

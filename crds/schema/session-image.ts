@@ -10,6 +10,7 @@ import {
   groupNameField,
   isDuration,
   matchesRule,
+  optionalText,
   patterned,
   proposalIdField,
   quantityField,
@@ -45,8 +46,8 @@ export const envVar = doc(
     name: doc(patterned(128, ENV_NAME, envNameMessage), 'Variable name.', {
       validations: [matchesRule(ENV_NAME, envNameMessage)],
     }),
-    value: doc(
-      z.string().max(4096).optional(),
+    value: optionalText(
+      4096,
       'Variable value; unset means empty (never a secret: images are readable by every user).',
     ),
   }),
@@ -66,7 +67,7 @@ export const containerRuntime = doc(
       listType: 'map',
       listMapKeys: ['name'],
     }),
-    workingDir: doc(z.string().max(1024).optional(), 'Working directory inside the container.'),
+    workingDir: optionalText(1024, 'Working directory inside the container.'),
     runAsUser: doc(
       z.int().min(0).max(2147483647).optional(),
       'Numeric user id to run as when the operator does not map the session owner to a facility uid.',
@@ -136,8 +137,8 @@ export const accessSpec = doc(
       z.int().min(1).max(65535),
       'The port the session listens on: typically 8888 (Jupyter), 5901 (VNC), 3389 (RDP) or 22 (SSH).',
     ),
-    basePath: doc(
-      z.string().max(256).optional(),
+    basePath: optionalText(
+      256,
       'For http: the URL path the server expects to be served under; {session} is replaced by the session name.',
     ),
   }),
@@ -222,10 +223,7 @@ export const availabilitySpec = doc(
 export const sessionImageSpec = doc(
   z.object({
     displayName: doc(z.string().min(1).max(63), 'Name shown in the catalogue, e.g. "Jupyter SciPy".'),
-    description: doc(
-      z.string().max(1024).optional(),
-      'What the environment contains and what it is good for.',
-    ),
+    description: optionalText(1024, 'What the environment contains and what it is good for.'),
     iconURL: doc(
       patterned(512, HTTPS_URL, httpsMessage).optional(),
       'An https:// URL of an icon shown in the catalogue.',
@@ -270,7 +268,7 @@ export const sessionImageSpec = doc(
           'Labels a node must have to run sessions of this image.',
           { maxProperties: 16 },
         ),
-        priorityClassName: doc(z.string().max(253).optional(), 'PriorityClass of the session pods or VMs.'),
+        priorityClassName: optionalText(253, 'PriorityClass of the session pods or VMs.'),
       }),
       'Where sessions of this image may run.',
     ).optional(),

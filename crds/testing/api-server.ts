@@ -4,10 +4,12 @@ import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { ApiException, ApiextensionsV1Api, CustomObjectsApi, type KubeConfig } from '@kubernetes/client-node';
-import { inject } from 'vitest';
-import { eventually } from '../../testing/kube.ts';
+import { afterAll, beforeAll, inject } from 'vitest';
+import { createTestNamespace, eventually } from '../../testing/kube.ts';
 import { ensureBinaries } from '../../tools/controlplane/binaries.ts';
-import { GROUP, KINDS, VERSION } from '../kinds.ts';
+import { API_VERSION, GROUP, VERSION } from '../group.ts';
+import { KINDS } from '../kinds.ts';
+import { PROPOSAL_LABEL } from '../labels.ts';
 
 const repoRoot = join(import.meta.dirname, '../..');
 
@@ -58,6 +60,20 @@ export async function installCrds(kc: KubeConfig): Promise<void> {
   }
 }
 
+/**
+ * For a test file: installs the CRDs before its tests and gives them a proposal namespace (proposal
+ * MX-2451) named `<prefix>-<random>`, removed after them. `name` is set once the tests run.
+ */
+export function useProposalNamespace(kc: KubeConfig, prefix: string): { readonly name: string } {
+  const current = { name: '', remove: (): Promise<void> => Promise.resolve() };
+  beforeAll(async () => {
+    await installCrds(kc);
+    Object.assign(current, await createTestNamespace(kc, prefix, { [PROPOSAL_LABEL]: 'MX-2451' }));
+  });
+  afterAll(() => current.remove());
+  return current;
+}
+
 export interface TypedObject {
   apiVersion: string;
   kind: string;
@@ -66,10 +82,39 @@ export interface TypedObject {
   [key: string]: unknown;
 }
 
+/** A minimal valid AnalysisSession of proposal MX-2451 owned by akowalska, with `spec` merged in. */
+export function testSession(
+  namespace: string,
+  name: string,
+  spec: Record<string, unknown> = {},
+): TypedObject {
+  return {
+    apiVersion: API_VERSION,
+    kind: 'AnalysisSession',
+    metadata: { name, namespace },
+    spec: { image: 'jupyter-scipy', owner: 'akowalska', proposal: 'MX-2451', ...spec },
+  };
+}
+
 function pluralOf(kind: string): string {
   const definition = KINDS.find((k) => k.kind === kind);
   if (!definition) throw new Error(`unknown kind ${kind}`);
   return definition.plural;
+}
+
+/** Calls the namespaced or the cluster-scoped form of a CustomObjectsApi method, as `body` needs. */
+function scoped<P extends { group: string }>(
+  body: TypedObject,
+  params: P,
+  namespaced: (p: P & { namespace: string }) => Promise<unknown>,
+  cluster: (p: P) => Promise<unknown>,
+): Promise<unknown> {
+  const namespace = body.metadata.namespace;
+  return namespace ? namespaced({ ...params, namespace }) : cluster(params);
+}
+
+function kindOf(body: TypedObject) {
+  return { group: GROUP, version: VERSION, plural: pluralOf(body.kind) };
 }
 
 /** Creates a custom object; `Strict` field validation refuses unknown fields instead of pruning them. */
@@ -80,45 +125,33 @@ export async function createObject(
   dryRun?: 'All',
 ): Promise<TypedObject> {
   const custom = kc.makeApiClient(CustomObjectsApi);
-  const common = {
-    group: GROUP,
-    version: VERSION,
-    plural: pluralOf(body.kind),
+  const created = await scoped(
     body,
-    fieldValidation,
-    dryRun,
-  };
-  const namespace = body.metadata.namespace;
-  const created: unknown = namespace
-    ? await custom.createNamespacedCustomObject({ ...common, namespace })
-    : await custom.createClusterCustomObject(common);
+    { ...kindOf(body), body, fieldValidation, dryRun },
+    (p) => custom.createNamespacedCustomObject(p),
+    (p) => custom.createClusterCustomObject(p),
+  );
   return created as TypedObject;
 }
 
 export async function replaceObject(kc: KubeConfig, body: TypedObject): Promise<TypedObject> {
   const custom = kc.makeApiClient(CustomObjectsApi);
-  const common = {
-    group: GROUP,
-    version: VERSION,
-    plural: pluralOf(body.kind),
-    name: body.metadata.name,
+  const replaced = await scoped(
     body,
-  };
-  const namespace = body.metadata.namespace;
-  const replaced: unknown = namespace
-    ? await custom.replaceNamespacedCustomObject({ ...common, namespace })
-    : await custom.replaceClusterCustomObject(common);
+    { ...kindOf(body), name: body.metadata.name, body },
+    (p) => custom.replaceNamespacedCustomObject(p),
+    (p) => custom.replaceClusterCustomObject(p),
+  );
   return replaced as TypedObject;
 }
 
 export async function deleteObject(kc: KubeConfig, body: TypedObject): Promise<void> {
   const custom = kc.makeApiClient(CustomObjectsApi);
-  const common = { group: GROUP, version: VERSION, plural: pluralOf(body.kind), name: body.metadata.name };
-  const namespace = body.metadata.namespace;
-  await (
-    namespace
-      ? custom.deleteNamespacedCustomObject({ ...common, namespace })
-      : custom.deleteClusterCustomObject(common)
+  await scoped(
+    body,
+    { ...kindOf(body), name: body.metadata.name },
+    (p) => custom.deleteNamespacedCustomObject(p),
+    (p) => custom.deleteClusterCustomObject(p),
   ).catch(() => undefined);
 }
 

@@ -3,7 +3,7 @@
 // a change and created again on a later pass, once the old one is gone.
 import { createHash } from 'node:crypto';
 import type { Logger } from 'pino';
-import type { AnalysisSession } from '../../crds/index.ts';
+import { APPLIED_HASH_ANNOTATION, type AnalysisSession } from '../../crds/index.ts';
 import { AnalysisSessions } from '../api.ts';
 import { apply } from '../../runtime/apply.ts';
 import { isConflict, isNotFound } from '../../runtime/errors.ts';
@@ -11,7 +11,6 @@ import type { Cache } from '../../runtime/informer.ts';
 import { withControllerReference } from '../../runtime/owners.ts';
 import { keyOf, objectPath, type KubeObject, type ResourceType } from '../../runtime/resources.ts';
 import type { RestClient } from '../../runtime/rest.ts';
-import { APPLIED_HASH_ANNOTATION } from './names.ts';
 
 /** The cache of each child kind the session controller watches, by kind. */
 export type ChildCaches = (type: ResourceType) => Cache<KubeObject>;

@@ -2,16 +2,21 @@
 // condition that is not True says what the session is waiting for (DevWorkspace-style).
 import type { Condition, ConditionUpdate } from '../../runtime/conditions.ts';
 import { setCondition } from '../../runtime/conditions.ts';
-import type { SessionPhase } from '../../crds/index.ts';
+import {
+  ORDERED_SESSION_CONDITIONS,
+  type OrderedSessionCondition,
+  type SessionPhase,
+  type SessionReason,
+} from '../../crds/index.ts';
 
-/** In the order a session passes them. */
-export const ORDERED_CONDITIONS = ['Accepted', 'DataReady', 'Scheduled', 'Ready', 'AccessReady'] as const;
-export type OrderedCondition = (typeof ORDERED_CONDITIONS)[number];
+/** In the order a session passes them (the list lives with the API, in crds/conditions.ts). */
+const ORDERED_CONDITIONS = ORDERED_SESSION_CONDITIONS;
+type OrderedCondition = OrderedSessionCondition;
 
 export interface ConditionVerdict {
   type: OrderedCondition;
   status: 'True' | 'False' | 'Unknown';
-  reason: string;
+  reason: SessionReason;
   message: string;
 }
 
@@ -30,7 +35,9 @@ export function orderedConditions(
       ? { type, status: 'Unknown', reason: 'Waiting', message: `waiting for ${blocked.type}` }
       : (verdict ?? { type, status: 'Unknown', reason: 'Waiting', message: 'not evaluated yet' });
     list = setCondition(list, update, generation, now);
-    if (!blocked && update.status !== 'True') blocked = verdict ?? { ...update, type, status: 'Unknown' };
+    if (!blocked && update.status !== 'True') {
+      blocked = verdict ?? { type, status: 'Unknown', reason: 'Waiting', message: update.message };
+    }
   }
   return list;
 }

@@ -1,7 +1,13 @@
 // Wires the AnalysisSession reconciler into the manager: the caches it reads and what triggers it
 // (its sessions, their children of every registered runtime, the images and proposal namespaces
 // they depend on, and the cluster-scoped data volumes that name them).
-import { PROPOSAL_LABEL, type AnalysisSession, type SessionImage } from '../../crds/index.ts';
+import {
+  PROPOSAL_LABEL,
+  SESSION_LABEL,
+  SESSION_NAMESPACE_LABEL,
+  type AnalysisSession,
+  type SessionImage,
+} from '../../crds/index.ts';
 import { AnalysisSessions, SessionImages } from '../api.ts';
 import type { OperatorContext } from '../../runtime/app.ts';
 import type { Controller } from '../../runtime/controller.ts';
@@ -16,7 +22,6 @@ import {
   type KubeObject,
   type ResourceType,
 } from '../../runtime/resources.ts';
-import { SESSION_LABEL, SESSION_NAMESPACE_LABEL } from './names.ts';
 import { SessionReconciler, type SessionReconcilerDeps } from './reconciler.ts';
 import type { SessionControllerConfig } from './types.ts';
 import { DEFAULT_RUNTIMES } from './workloads/registry.ts';

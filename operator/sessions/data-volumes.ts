@@ -25,7 +25,8 @@ import type {
   V1Volume,
   V1VolumeMount,
 } from '@kubernetes/client-node';
-import { SESSION_NAMESPACE_LABEL, boundedDnsName, childName, sessionLabels, shortHash } from './names.ts';
+import { SESSION_NAMESPACE_LABEL } from '../../crds/index.ts';
+import { boundedDnsName, childName, sessionLabels, shortHash } from './names.ts';
 import { refuse, type BuildInput, type DataConfig, type Result } from './types.ts';
 
 export const RESERVED_MOUNT_NAMES = ['raw', 'processed', 'home'] as const;

@@ -1,13 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { session } from './fixtures.ts';
-import {
-  SESSION_LABEL,
-  childName,
-  labelValue,
-  sessionAnnotations,
-  sessionLabels,
-  sessionSelector,
-} from './names.ts';
+import { SESSION_LABEL } from '../../crds/index.ts';
+import { childName, labelValue, sessionAnnotations, sessionLabels, sessionSelector } from './names.ts';
 
 const rfc1035Label = /^[a-z]([-a-z0-9]{0,61}[a-z0-9])?$/;
 const labelValueSyntax = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;

@@ -1,18 +1,19 @@
 // Deterministic names and labels of a session's children. The same session always maps to the same
 // names, so the reconciler can find (and server-side apply) its children without storing anything.
 import { createHash } from 'node:crypto';
-import { PROPOSAL_LABEL, type AnalysisSession, type SessionImage } from '../../crds/index.ts';
-
-export const SESSION_LABEL = 'daas.calipsoplus.eu/session';
-export const OWNER_LABEL = 'daas.calipsoplus.eu/owner';
-// Children carry the same proposal label as proposal namespaces.
-export { PROPOSAL_LABEL };
-export const IMAGE_LABEL = 'daas.calipsoplus.eu/image';
-/** On cluster-scoped children (PersistentVolumes): the session label alone is not unique across namespaces. */
-export const SESSION_NAMESPACE_LABEL = 'daas.calipsoplus.eu/session-namespace';
-/** Annotations keep the exact values that labels may have had to shorten or sanitize. */
-export const OWNER_ANNOTATION = 'daas.calipsoplus.eu/owner';
-export const SESSION_ANNOTATION = 'daas.calipsoplus.eu/session';
+import {
+  APP_INSTANCE_LABEL,
+  APP_MANAGED_BY_LABEL,
+  APP_NAME_LABEL,
+  IMAGE_LABEL,
+  OWNER_ANNOTATION,
+  OWNER_LABEL,
+  PROPOSAL_LABEL,
+  SESSION_ANNOTATION,
+  SESSION_LABEL,
+  type AnalysisSession,
+  type SessionImage,
+} from '../../crds/index.ts';
 
 const MAX_LABEL = 63;
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
@@ -61,9 +62,9 @@ export function sessionSelector(sessionName: string): Record<string, string> {
 
 export function sessionLabels(session: AnalysisSession): Record<string, string> {
   return {
-    'app.kubernetes.io/name': 'daas-session',
-    'app.kubernetes.io/managed-by': 'daas-operator',
-    'app.kubernetes.io/instance': labelValue(session.metadata.name),
+    [APP_NAME_LABEL]: 'daas-session',
+    [APP_MANAGED_BY_LABEL]: 'daas-operator',
+    [APP_INSTANCE_LABEL]: labelValue(session.metadata.name),
     ...sessionSelector(session.metadata.name),
     [OWNER_LABEL]: labelValue(session.spec.owner),
     [PROPOSAL_LABEL]: labelValue(session.spec.proposal),
@@ -84,8 +85,3 @@ export function fillSessionName(text: string, sessionName: string): string {
 export function sessionBasePath(session: AnalysisSession, image: SessionImage): string {
   return fillSessionName(image.spec.access.basePath ?? '/', session.metadata.name);
 }
-
-/** On each child: a hash of the content last applied, so unchanged children cost no write. */
-export const APPLIED_HASH_ANNOTATION = 'daas.calipsoplus.eu/applied-hash';
-/** Set with spec.state=Stopped by the idle culler; names the generation that stop produced. */
-export const IDLE_STOP_ANNOTATION = 'daas.calipsoplus.eu/idle-stopped-generation';

@@ -2,11 +2,11 @@ import { describe, expect, it } from 'vitest';
 import type { AnalysisSessionStatus } from '../../crds/index.ts';
 import type { ConditionVerdict } from './conditions.ts';
 import { session } from './fixtures.ts';
-import { IDLE_STOP_ANNOTATION } from './names.ts';
+import { IDLE_STOP_ANNOTATION, type SessionReason } from '../../crds/index.ts';
 import { sessionStatus, stickyFailure, type StatusFacts } from './status.ts';
 
 const now = new Date('2026-12-01T12:00:00Z');
-const ok = (type: ConditionVerdict['type'], reason: string): ConditionVerdict => ({
+const ok = (type: ConditionVerdict['type'], reason: SessionReason): ConditionVerdict => ({
   type,
   status: 'True',
   reason,
@@ -14,7 +14,7 @@ const ok = (type: ConditionVerdict['type'], reason: string): ConditionVerdict =>
 });
 const no = (
   type: ConditionVerdict['type'],
-  reason: string,
+  reason: SessionReason,
   message = `${reason} says why`,
 ): ConditionVerdict => ({
   type,

@@ -2,17 +2,23 @@
 // the steps report verdicts and facts, this decides what the user reads. Precedence, first match
 // wins: expired, refused (cannot run as asked), a failure kept from before, stopped, and otherwise
 // the first ordered condition that is not True.
-import type { AnalysisSession, AnalysisSessionStatus, SessionPhase } from '../../crds/index.ts';
+import {
+  IDLE_STOP_ANNOTATION,
+  isSessionReason,
+  type AnalysisSession,
+  type AnalysisSessionStatus,
+  type EventReason,
+  type SessionPhase,
+  type SessionReason,
+} from '../../crds/index.ts';
 import { setCondition, type Condition } from '../../runtime/conditions.ts';
 import { rfc3339 } from '../../runtime/time.ts';
 import { firstBlocking, orderedConditions, runningPhase, type ConditionVerdict } from './conditions.ts';
-import { IDLE_STOP_ANNOTATION } from './names.ts';
 import { humanDuration } from './steps/clock.ts';
-import type { SessionReason } from './types.ts';
 
 export interface SessionEvent {
   type: 'Normal' | 'Warning';
-  reason: string;
+  reason: EventReason;
   note: string;
 }
 
@@ -63,12 +69,17 @@ export function stickyFailure(previous: AnalysisSessionStatus, generation: numbe
   );
 }
 
+/** A reason read back from the API server (written by this or an older operator version). */
+function reasonOf(stored: string | undefined): SessionReason {
+  return stored !== undefined && isSessionReason(stored) ? stored : 'Failed';
+}
+
 /** The conditions that led to a sticky failure, kept as they were. */
 function keptVerdicts(previous: AnalysisSessionStatus): ConditionVerdict[] {
   const kept: ConditionVerdict[] = [];
   for (const type of ['DataReady', 'Scheduled', 'Ready'] as const) {
     const c = (previous.conditions ?? []).find((x) => x.type === type);
-    if (c) kept.push({ type, status: c.status, reason: c.reason, message: c.message });
+    if (c) kept.push({ type, status: c.status, reason: reasonOf(c.reason), message: c.message });
   }
   return kept;
 }
@@ -95,7 +106,7 @@ function headline(f: StatusFacts, verdicts: ConditionVerdict[], conditions: Cond
   if (f.sticky) {
     return {
       phase: 'Failed',
-      reason: previous.reason ?? 'Failed',
+      reason: reasonOf(previous.reason),
       message: previous.message ?? 'The session failed.',
     };
   }
@@ -122,7 +133,11 @@ function headline(f: StatusFacts, verdicts: ConditionVerdict[], conditions: Cond
   if (clock?.capped) {
     message += ` The requested lifetime is longer than this image allows: capped at ${humanDuration(clock.lifetimeMs)}.`;
   }
-  return { phase: runningPhase(conditions), reason: blocking?.reason ?? 'Running', message };
+  return {
+    phase: runningPhase(conditions),
+    reason: blocking ? reasonOf(blocking.reason) : 'Running',
+    message,
+  };
 }
 
 /** The expiry warning as a condition of its own (not ordered: it never blocks anything). */

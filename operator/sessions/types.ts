@@ -1,6 +1,6 @@
 // The inputs and outputs of the pure session builders: everything a builder needs is passed in, so
 // builders never read the cluster and are tested as plain functions.
-import type { AnalysisSession, SessionImage } from '../../crds/index.ts';
+import type { AnalysisSession, SessionImage, SessionReason } from '../../crds/index.ts';
 
 /** The proposal namespace, as the operator read it (label and annotations). */
 export interface ProposalNamespace {
@@ -96,6 +96,3 @@ export function refuse(
 ): { ok: false; error: BuildError } {
   return { ok: false, error: { reason, field, message } };
 }
-
-/** A status or condition reason (the full list and its meanings live with the API in crds/). */
-export type SessionReason = string;

@@ -5,6 +5,7 @@ import {
   PROPOSAL_ANNOTATIONS,
   PROPOSAL_LABEL,
   type AnalysisSession,
+  type SessionReason,
   type SessionImage,
 } from '../../../crds/index.ts';
 import type { KubeObject } from '../../../runtime/resources.ts';
@@ -33,8 +34,8 @@ export function proposalNamespace(ns: KubeObject | undefined, name: string): Pro
     title: annotations[PROPOSAL_ANNOTATIONS.title],
     beamline: annotations[PROPOSAL_ANNOTATIONS.beamline],
     dataRoot: annotations[PROPOSAL_ANNOTATIONS.dataRoot],
-    uid: int(annotations['daas.calipsoplus.eu/uid']),
-    gid: int(annotations['daas.calipsoplus.eu/gid']),
+    uid: int(annotations[PROPOSAL_ANNOTATIONS.uid]),
+    gid: int(annotations[PROPOSAL_ANNOTATIONS.gid]),
   };
 }
 
@@ -61,7 +62,7 @@ export function admit(
   ns: ProposalNamespace | undefined,
   runtimes: RuntimeSet = DEFAULT_RUNTIMES,
 ): Admission {
-  const refuse = (reason: string, message: string, terminal = true): Admission => ({
+  const refuse = (reason: SessionReason, message: string, terminal = true): Admission => ({
     verdict: { type: 'Accepted', status: 'False', reason, message },
     terminal,
   });

@@ -10,7 +10,8 @@ import { PersistentVolumeClaims, PersistentVolumes, type KubeObject } from '../.
 import type { Children } from '../children.ts';
 import type { ConditionVerdict } from '../conditions.ts';
 import type { DataVolumes } from '../data-volumes.ts';
-import { SESSION_LABEL, SESSION_NAMESPACE_LABEL, labelValue } from '../names.ts';
+import { SESSION_LABEL, SESSION_NAMESPACE_LABEL } from '../../../crds/index.ts';
+import { labelValue } from '../names.ts';
 
 export interface DataOutcome {
   verdict: ConditionVerdict;

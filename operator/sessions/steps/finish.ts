@@ -9,7 +9,7 @@ import { isNotFound } from '../../../runtime/errors.ts';
 import type { EventRecorder } from '../../../runtime/events.ts';
 import { objectPath } from '../../../runtime/resources.ts';
 import type { RestClient } from '../../../runtime/rest.ts';
-import { IDLE_STOP_ANNOTATION } from '../names.ts';
+import { IDLE_STOP_ANNOTATION } from '../../../crds/index.ts';
 import { humanDuration, type Clock } from './clock.ts';
 
 export interface FinishInput {

@@ -2,7 +2,7 @@
 // the session must not run), and turns what the runtime observes into the Scheduled and Ready
 // verdicts. A workload that fails for good is removed at once (fail fast), keeping the credentials.
 import type { Logger } from 'pino';
-import type { AnalysisSession, SessionImage } from '../../../crds/index.ts';
+import type { AnalysisSession, SessionImage, SessionReason } from '../../../crds/index.ts';
 import type { Cache } from '../../../runtime/informer.ts';
 import { Secrets, type KubeObject, type ResourceType } from '../../../runtime/resources.ts';
 import type { Children } from '../children.ts';
@@ -32,7 +32,7 @@ export interface WorkloadOutcome {
   present: boolean;
   verdicts: ConditionVerdict[];
   /** The workload failed for good on this pass and was removed. */
-  failed?: { reason: string; message: string };
+  failed?: { reason: SessionReason; message: string };
   events: SessionEvent[];
 }
 

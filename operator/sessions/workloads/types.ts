@@ -3,7 +3,7 @@
 // session needs, what the observed objects mean, and which objects go when the session stops. The
 // workload step applies and deletes them; the reconciler never names a runtime.
 import type { ResourceType, KubeObject } from '../../../runtime/resources.ts';
-import type { SessionReason } from '../types.ts';
+import type { SessionReason } from '../../../crds/index.ts';
 import type { DataVolumes } from '../data-volumes.ts';
 import type { SessionCredentials } from '../credentials.ts';
 import type { BuildInput, Result } from '../types.ts';

@@ -5,6 +5,7 @@
 // admins. Timestamps may be Date (typed client) or string (raw watch events); both are accepted.
 import { parseQuantity as parseExactQuantity, quantityToNumber } from '../../../../runtime/quantity.ts';
 import type { V1Container, V1ContainerStatus, V1Pod } from '@kubernetes/client-node';
+import { isSessionReason, type SessionReason } from '../../../../crds/index.ts';
 
 export type PodDiagnosis =
   | { state: 'Absent' }
@@ -13,7 +14,7 @@ export type PodDiagnosis =
    * is set when the diagnosis will change at that time even if the pod does not (the image-pull
    * grace deadline): requeue then.
    */
-  | { state: 'Pending'; reason: string; message: string; recheckAt?: Date }
+  | { state: 'Pending'; reason: SessionReason; message: string; recheckAt?: Date }
   /** The scheduler found no node; `shortResources` names what no node has enough of. */
   | { state: 'Unschedulable'; reason: 'Unschedulable'; message: string; shortResources: string[] }
   | { state: 'Running'; ready: boolean; podIP?: string; nodeName?: string; startedAt?: Date; message: string }
@@ -22,7 +23,7 @@ export type PodDiagnosis =
    * ErrImageNeverPull, CreateContainerConfigError, CreateContainerError, CrashLoop, SessionExited,
    * or the pod's own status reason (Evicted, DeadlineExceeded, ...; PodFailed when it has none).
    */
-  | { state: 'Failed'; reason: string; message: string };
+  | { state: 'Failed'; reason: SessionReason; message: string };
 
 export interface DiagnosisOptions {
   /** How long image pull errors are tolerated, from scheduling (default 2 minutes). */
@@ -34,9 +35,21 @@ export interface DiagnosisOptions {
 export const defaultImagePullGraceMs = 120_000;
 export const defaultCrashLoopRestarts = 3;
 
-const imagePullRetrying = new Set(['ErrImagePull', 'ImagePullBackOff']);
-const imageFatal = new Set(['InvalidImageName', 'ErrImageNeverPull']);
-const createFatal = new Set(['CreateContainerConfigError', 'CreateContainerError']);
+const imagePullRetrying = new Set<string>(['ErrImagePull', 'ImagePullBackOff'] satisfies SessionReason[]);
+const imageFatal = new Set<string>(['InvalidImageName', 'ErrImageNeverPull'] satisfies SessionReason[]);
+const createFatal = new Set<string>([
+  'CreateContainerConfigError',
+  'CreateContainerError',
+] satisfies SessionReason[]);
+/** Kubelet waiting reasons reported as they are; any other is `Starting`, with the kubelet's word in the message. */
+const startingReasons = new Set<string>(['ContainerCreating', 'PodInitializing'] satisfies SessionReason[]);
+/** Pod failure reasons reported as they are; any other is `PodFailed`, with Kubernetes' words in the message. */
+const podFailureReasons = new Set<string>(['Evicted', 'DeadlineExceeded'] satisfies SessionReason[]);
+
+/** `reason` as a SessionReason when it is in `known`, else `fallback`. */
+function known(reason: string, set: ReadonlySet<string>, fallback: SessionReason): SessionReason {
+  return set.has(reason) && isSessionReason(reason) ? reason : fallback;
+}
 
 export function diagnosePod(pod: V1Pod | undefined, now: Date, options: DiagnosisOptions = {}): PodDiagnosis {
   if (!pod) return { state: 'Absent' };
@@ -83,12 +96,12 @@ export function diagnosePod(pod: V1Pod | undefined, now: Date, options: Diagnosi
         reason === 'InvalidImageName'
           ? `The image name "${s.image}" of ${who} is not a valid image reference.`
           : `The image "${s.image}" of ${who} is not on the node and its pull policy is Never.`;
-      return { state: 'Failed', reason, message: `${why}${kubelet}` };
+      return { state: 'Failed', reason: known(reason, imageFatal, 'PodFailed'), message: `${why}${kubelet}` };
     }
     if (createFatal.has(reason)) {
       return {
         state: 'Failed',
-        reason,
+        reason: known(reason, createFatal, 'PodFailed'),
         message: `${capitalize(who)} could not be created${createHint(waiting?.message ?? '')}.${kubelet}`,
       };
     }
@@ -111,7 +124,7 @@ export function diagnosePod(pod: V1Pod | undefined, now: Date, options: Diagnosi
       }
       pulling ??= {
         state: 'Pending',
-        reason,
+        reason: known(reason, imagePullRetrying, 'Starting'),
         message:
           `Cannot pull the image "${s.image}" yet${hint}; retrying for up to ${duration(graceMs)}. ` +
           `Registry: ${registry || reason}`,
@@ -155,7 +168,7 @@ export function diagnosePod(pod: V1Pod | undefined, now: Date, options: Diagnosi
   const what = reason === 'PodInitializing' ? 'Preparing the session' : 'Starting the session';
   return {
     state: 'Pending',
-    reason,
+    reason: known(reason, startingReasons, 'Starting'),
     message: `${what} on node ${nodeName} (${reason}).${waiting?.message ? ` Kubelet: ${waiting.message}` : ''}`,
   };
 }
@@ -413,7 +426,7 @@ function latestStart(statuses: V1ContainerStatus[]): Date | undefined {
 
 function podFailed(pod: V1Pod): PodDiagnosis {
   const status = pod.status ?? {};
-  const reason = status.reason ?? 'PodFailed';
+  const reason = known(status.reason ?? '', podFailureReasons, 'PodFailed');
   const k8s = status.message ? ` Kubernetes: ${status.message}` : '';
   const oom = [...(status.containerStatuses ?? [])].find((s) => s.state?.terminated?.reason === 'OOMKilled');
   let plain: string;

@@ -1,0 +1,123 @@
+// Every label and annotation key of the API, on proposal namespaces (written by admins or the
+// facility's user office) and on the objects the operator creates for a session. The operator, the
+// dashboard and the docs import them from here.
+import { GROUP } from './group.ts';
+
+/** Proposal namespaces carry this label; its value is the proposal id. Session children carry it too. */
+export const PROPOSAL_LABEL = `${GROUP}/proposal`;
+
+/** Annotations of a proposal namespace. */
+export const PROPOSAL_ANNOTATIONS = {
+  title: `${GROUP}/title`,
+  beamline: `${GROUP}/beamline`,
+  /** Fills `{dataRoot}` in the operator's data path templates. */
+  dataRoot: `${GROUP}/data-root`,
+  /** Numeric owner of the proposal's files: the uid and gid sessions run as. */
+  uid: `${GROUP}/uid`,
+  gid: `${GROUP}/gid`,
+} as const;
+
+// On the objects the operator creates for a session (Pod, Service, Secret, NetworkPolicy, volumes).
+/** The session's name (as a label value; selects the session's pod). */
+export const SESSION_LABEL = `${GROUP}/session`;
+export const OWNER_LABEL = `${GROUP}/owner`;
+export const IMAGE_LABEL = `${GROUP}/image`;
+/** On cluster-scoped children (PersistentVolumes): the session label alone is not unique across namespaces. */
+export const SESSION_NAMESPACE_LABEL = `${GROUP}/session-namespace`;
+/** Annotations keep the exact values that labels may have had to shorten or sanitize. */
+export const OWNER_ANNOTATION = `${GROUP}/owner`;
+export const SESSION_ANNOTATION = `${GROUP}/session`;
+/** A hash of what the operator last applied to a child, so an unchanged child is not written again. */
+export const APPLIED_HASH_ANNOTATION = `${GROUP}/applied-hash`;
+
+/** On a session the idle culler stopped: the generation it set `spec.state: Stopped` in. */
+export const IDLE_STOP_ANNOTATION = `${GROUP}/idle-stopped-generation`;
+
+/** Kubernetes' recommended labels (https://kubernetes.io/docs/concepts/overview/working-with-objects/common-labels/). */
+export const APP_NAME_LABEL = 'app.kubernetes.io/name';
+export const APP_INSTANCE_LABEL = 'app.kubernetes.io/instance';
+export const APP_MANAGED_BY_LABEL = 'app.kubernetes.io/managed-by';
+
+export interface KeyDoc {
+  key: string;
+  kind: 'label' | 'annotation';
+  /** Which objects carry it, and who writes it. */
+  on: string;
+  meaning: string;
+}
+
+const children = "a session's Pod, Service, Secret, NetworkPolicy and volumes (by the operator)";
+const namespaces = 'proposal namespaces (by admins)';
+const label = (key: string, on: string, meaning: string): KeyDoc => ({ key, kind: 'label', on, meaning });
+const annotation = (key: string, on: string, meaning: string): KeyDoc => ({
+  key,
+  kind: 'annotation',
+  on,
+  meaning,
+});
+
+/** Every key above, for the table in docs/api.md. */
+export const KEY_DOCS: readonly KeyDoc[] = [
+  label(
+    PROPOSAL_LABEL,
+    `${namespaces}; ${children}`,
+    'The proposal id. Sessions run only in namespaces that have it.',
+  ),
+  annotation(PROPOSAL_ANNOTATIONS.title, namespaces, "The proposal's title."),
+  annotation(
+    PROPOSAL_ANNOTATIONS.beamline,
+    namespaces,
+    "The proposal's beamline: images may be offered per beamline; fills `{beamline}` in data paths.",
+  ),
+  annotation(
+    PROPOSAL_ANNOTATIONS.dataRoot,
+    namespaces,
+    "Where the proposal's data lives; fills `{dataRoot}` in the operator's data path templates.",
+  ),
+  annotation(
+    PROPOSAL_ANNOTATIONS.uid,
+    `${namespaces}, optional`,
+    "Numeric uid owning the proposal's files; sessions run as it (never 0).",
+  ),
+  annotation(
+    PROPOSAL_ANNOTATIONS.gid,
+    `${namespaces}, optional`,
+    "Numeric gid owning the proposal's files; sessions run with it (never 0).",
+  ),
+  label(SESSION_LABEL, children, "The session's name (with a hash when it is not a valid label value)."),
+  label(OWNER_LABEL, children, "The session's owner (as a label value)."),
+  label(IMAGE_LABEL, children, "The session's SessionImage."),
+  label(
+    SESSION_NAMESPACE_LABEL,
+    "a session's PersistentVolumes (cluster-scoped)",
+    "The session's namespace.",
+  ),
+  annotation(SESSION_ANNOTATION, children, "The session's exact name."),
+  annotation(OWNER_ANNOTATION, children, "The owner's exact user name."),
+  annotation(
+    APPLIED_HASH_ANNOTATION,
+    children,
+    'A hash of what the operator last applied, so an unchanged child is not written again.',
+  ),
+  annotation(
+    IDLE_STOP_ANNOTATION,
+    'sessions (by the operator)',
+    'The generation in which the idle culler set `spec.state: Stopped`; `status.reason` is `IdleTimeout` while it matches.',
+  ),
+  label(
+    APP_NAME_LABEL,
+    children,
+    '`daas-session`. The operator and dashboard pods carry `daas-operator` and `daas-dashboard`.',
+  ),
+  label(APP_INSTANCE_LABEL, children, "The session's name (as a label value)."),
+  label(APP_MANAGED_BY_LABEL, children, '`daas-operator`.'),
+];
+
+/** The labels and annotations table of docs/api.md. */
+export function keysTable(): string {
+  return [
+    '| Key | Kind | On | Meaning |',
+    '| --- | --- | --- | --- |',
+    ...KEY_DOCS.map((k) => `| \`${k.key}\` | ${k.kind} | ${k.on} | ${k.meaning} |`),
+  ].join('\n');
+}
