@@ -9,6 +9,7 @@ import { parseAllDocuments } from 'yaml';
 import { ensurePki, type Pki } from './pki.ts';
 import { isAlive, isOurs, startDetached, stopProcess, type Started } from './processes.ts';
 import { LocalApi, httpsRequest } from './local-api.ts';
+import { sleep } from '../../runtime/time.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
 export const manifestsDir = join(here, 'manifests');
@@ -54,8 +55,6 @@ export interface StartOptions {
   ephemeral?: boolean;
   log?: (line: string) => void;
 }
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -187,6 +186,16 @@ export class LocalCluster {
     const p = this.pki;
     const kubeconfig = this.kubeconfigPath;
     const etcd = `http://127.0.0.1:${ports.etcdClient}`;
+    // The controller-manager and the scheduler: API clients that serve their own health on loopback.
+    const clientOf = (port: number, certDir: string) => [
+      `--kubeconfig=${kubeconfig}`,
+      `--authentication-kubeconfig=${kubeconfig}`,
+      `--authorization-kubeconfig=${kubeconfig}`,
+      '--bind-address=127.0.0.1',
+      `--secure-port=${port}`,
+      `--cert-dir=${join(this.dir, 'pki', certDir)}`,
+      '--leader-elect=false',
+    ];
     switch (name) {
       case 'etcd': {
         const peer = `http://127.0.0.1:${ports.etcdPeer}`;
@@ -228,13 +237,7 @@ export class LocalCluster {
         ];
       case 'kube-controller-manager':
         return [
-          `--kubeconfig=${kubeconfig}`,
-          `--authentication-kubeconfig=${kubeconfig}`,
-          `--authorization-kubeconfig=${kubeconfig}`,
-          '--bind-address=127.0.0.1',
-          `--secure-port=${ports.controllerManager}`,
-          `--cert-dir=${join(this.dir, 'pki', 'kcm')}`,
-          '--leader-elect=false',
+          ...clientOf(ports.controllerManager, 'kcm'),
           `--service-account-private-key-file=${p.serviceAccountKey}`,
           `--root-ca-file=${p.caCert}`,
           `--cluster-signing-cert-file=${p.caCert}`,
@@ -251,16 +254,7 @@ export class LocalCluster {
           '--v=0',
         ];
       case 'kube-scheduler':
-        return [
-          `--kubeconfig=${kubeconfig}`,
-          `--authentication-kubeconfig=${kubeconfig}`,
-          `--authorization-kubeconfig=${kubeconfig}`,
-          '--bind-address=127.0.0.1',
-          `--secure-port=${ports.scheduler}`,
-          `--cert-dir=${join(this.dir, 'pki', 'scheduler')}`,
-          '--leader-elect=false',
-          '--v=0',
-        ];
+        return [...clientOf(ports.scheduler, 'scheduler'), '--v=0'];
       case 'kwok':
         return [
           `--kubeconfig=${kubeconfig}`,
