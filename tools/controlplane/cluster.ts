@@ -9,6 +9,7 @@ import { parseAllDocuments } from 'yaml';
 import { ensurePki, type Pki } from './pki.ts';
 import { isAlive, isOurs, startDetached, stopProcess, type Started } from './processes.ts';
 import { LocalApi, httpsRequest } from './local-api.ts';
+import { installCrds } from './crds.ts';
 import { sleep } from '../../runtime/time.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -159,7 +160,8 @@ export class LocalCluster {
         cluster.startComponent('kube-scheduler'),
         cluster.startComponent('kwok'),
       ]);
-      await cluster.applyManifests(['kubevirt-crds.yaml', 'nodes.yaml']);
+      await cluster.applyManifests(['nodes.yaml']);
+      await installCrds(cluster.kubeconfigPath, options.binDir, join(manifestsDir, 'kubevirt-crds.yaml'));
       await cluster.waitUntilUsable();
       log(`local control plane ready in ${((Date.now() - begin) / 1000).toFixed(1)}s at ${cluster.server}`);
     } catch (err) {
@@ -391,7 +393,6 @@ export class LocalCluster {
     const api = this.api;
     const deadline = Date.now() + 120_000;
     const nodeNames = await manifestNames('nodes.yaml');
-    const crdNames = await manifestNames('kubevirt-crds.yaml');
     for (;;) {
       const problems: string[] = [];
       const nodes = (await api.getJson('/api/v1/nodes')) as { items: NodeLike[] };
@@ -399,14 +400,6 @@ export class LocalCluster {
         const node = nodes.items.find((x) => x.metadata.name === n);
         const ready = node?.status?.conditions?.find((c) => c.type === 'Ready')?.status === 'True';
         if (!ready) problems.push(`node ${n} not Ready`);
-      }
-      for (const c of crdNames) {
-        const crd = (await api.getJson(`/apis/apiextensions.k8s.io/v1/customresourcedefinitions/${c}`)) as {
-          status?: { conditions?: { type: string; status: string }[] };
-        };
-        if (!crd.status?.conditions?.some((x) => x.type === 'Established' && x.status === 'True')) {
-          problems.push(`CRD ${c} not established`);
-        }
       }
       const sa = await api.get('/api/v1/namespaces/default/serviceaccounts/default');
       if (sa.status !== 200) problems.push('default ServiceAccount not yet created');
