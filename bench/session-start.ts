@@ -6,15 +6,14 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { execFileSync } from 'node:child_process';
 import { CoreV1Api, CustomObjectsApi, KubeConfig, type V1Pod } from '@kubernetes/client-node';
 import { pino } from 'pino';
 import { GROUP, VERSION } from '../crds/index.ts';
-import { loadConfig, sessionControllerConfig } from '../operator/config.ts';
-import { runOperator } from '../runtime/app.ts';
-import { registerSessionController } from '../operator/sessions/controller.ts';
+import { startOperator } from '../operator/start.ts';
+import { sleep } from '../runtime/time.ts';
 import { ensureBinaries } from '../tools/controlplane/binaries.ts';
 import { LocalCluster } from '../tools/controlplane/cluster.ts';
+import { installCrds } from '../tools/controlplane/crds.ts';
 
 const { values } = parseArgs({
   options: { sessions: { type: 'string', default: '20' }, rounds: { type: 'string', default: '3' } },
@@ -33,7 +32,7 @@ async function until(check: () => Promise<boolean>, timeoutMs = 60_000): Promise
   const deadline = Date.now() + timeoutMs;
   while (!(await check())) {
     if (Date.now() > deadline) throw new Error('timed out');
-    await new Promise((r) => setTimeout(r, 20));
+    await sleep(20);
   }
 }
 
@@ -41,26 +40,7 @@ const binDir = await ensureBinaries();
 const dir = await mkdtemp(join(tmpdir(), 'daas-bench-'));
 const cluster = await LocalCluster.start({ dir, binDir, ownerPid: process.pid, ephemeral: true });
 try {
-  execFileSync(
-    join(binDir, 'kubectl'),
-    ['--kubeconfig', cluster.kubeconfigPath, 'apply', '--server-side', '-f', 'crds/'],
-    {
-      stdio: 'ignore',
-    },
-  );
-  execFileSync(
-    join(binDir, 'kubectl'),
-    [
-      '--kubeconfig',
-      cluster.kubeconfigPath,
-      'wait',
-      '--for=condition=Established',
-      'crd',
-      '-l',
-      'app.kubernetes.io/part-of=daas-operator',
-    ],
-    { stdio: 'ignore' },
-  );
+  await installCrds(cluster.kubeconfigPath, binDir);
   const kc = new KubeConfig();
   kc.loadFromFile(cluster.kubeconfigPath);
   const core = kc.makeApiClient(CoreV1Api);
@@ -89,21 +69,16 @@ try {
     },
   });
   await until(async () => (await core.listNamespacedServiceAccount({ namespace: ns })).items.length > 0);
-  const config = loadConfig(
-    [
+  const operator = await startOperator({
+    argv: [
       `--kubeconfig=${cluster.kubeconfigPath}`,
       '--leader-elect=false',
       '--metrics-bind-address=0',
       '--health-probe-bind-address=0',
     ],
-    {},
-  );
-  const operator = await runOperator(config, {
+    env: {},
     log: pino({ level: 'warn' }),
     handleSignals: false,
-    register: (ctx) => {
-      registerSessionController(ctx, sessionControllerConfig(config));
-    },
   });
   await operator.manager.waitForCacheSync();
 

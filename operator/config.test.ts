@@ -1,5 +1,9 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig, parseDuration } from './config.ts';
+import { z } from 'zod';
+import { configFields } from '../runtime/config.ts';
+import { ConfigError, configSchema, loadConfig, usage } from './config.ts';
+import { CONTROLLERS, sessionsModule, type ControllerModule } from './controllers.ts';
 
 function problems(argv: string[], env: NodeJS.ProcessEnv = {}): string[] {
   try {
@@ -105,12 +109,62 @@ describe('loadConfig', () => {
   });
 });
 
-describe('parseDuration', () => {
-  it('reads Go-style durations', () => {
-    expect(parseDuration('1m30s')).toBe(90_000);
-    expect(parseDuration('500ms')).toBe(500);
-    expect(parseDuration('2h')).toBe(7_200_000);
-    expect(parseDuration('15')).toBeUndefined();
-    expect(parseDuration('15s ')).toBeUndefined();
+describe('the merged configuration', () => {
+  it('derives --help from the schema: every flag with its description and variable', () => {
+    const help = usage();
+    for (const field of configFields(configSchema())) {
+      expect(field.description, field.key).toMatch(/\w/);
+      expect(help).toContain(field.flag);
+      expect(help).toContain(field.description);
+      expect(help).toContain(`env ${field.env}`);
+    }
+    expect(help).toMatch(/--leader-elect\[=true\|false\]/);
+    expect(help).toMatch(/--image-pull-grace=VALUE .*\n.*default 2m/);
+    expect(help).toMatch(/--kubeconfig=VALUE .*\n.*\(env KUBECONFIG\)/);
+  });
+
+  it('is what the README documents: the same flags, no more, no fewer', () => {
+    const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
+    const section = readme.slice(readme.indexOf('### The operator'), readme.indexOf('### The development'));
+    const documented = new Set(
+      section
+        .split('\n')
+        .filter((line) => line.startsWith('| `--'))
+        .flatMap((line) => [...(line.split(' | ')[0] ?? '').matchAll(/`(--[a-z-]+)`/g)].map((m) => m[1])),
+    );
+    expect(documented).toEqual(new Set(configFields(configSchema()).map((f) => f.flag)));
+  });
+
+  it("takes every registered controller's fragment", () => {
+    const keys = Object.keys(configSchema().shape);
+    for (const module of CONTROLLERS) {
+      for (const key of Object.keys(module.config.shape)) expect(keys).toContain(key);
+    }
+  });
+
+  it('reads the fragment of any controller it is given', () => {
+    const extra: ControllerModule = {
+      name: 'extra',
+      config: z.object({ warmPoolSize: z.string().default('2').describe('pre-booted VMs') }),
+      register: () => undefined,
+    };
+    const c = loadConfig(['--warm-pool-size=5'], { DAAS_WORKERS: '3' }, [sessionsModule, extra] as const);
+    expect(c.warmPoolSize).toBe('5');
+    expect(c.workers).toBe(3);
+    expect(c.nfsServer).toBe('nfs.facility.example');
+    expect(problems(['--warm-pool-size=5'])[0]).toMatch(/Unknown option '--warm-pool-size'/);
+  });
+
+  it('fails loudly when two fragments declare the same key', () => {
+    const clash: ControllerModule = {
+      name: 'images',
+      config: z.object({ nfsServer: z.string().describe('again') }),
+      register: () => undefined,
+    };
+    expect(() => configSchema([sessionsModule, clash])).toThrow(
+      /nfsServer \(--nfs-server\) is declared by both the sessions controller and the images controller/,
+    );
+    const runtimeClash: ControllerModule = { ...clash, config: z.object({ workers: z.string() }) };
+    expect(() => loadConfig([], {}, [runtimeClash])).toThrow(/workers .* both the runtime and the images/);
   });
 });

@@ -1,21 +1,24 @@
-// The operator's entry point: `npm run operator -- --kubeconfig=... --namespaces=a,b`.
-import { ConfigError, loadConfig, sessionControllerConfig } from './config.ts';
-import { runOperator } from '../runtime/app.ts';
-import { registerSessionController } from './sessions/controller.ts';
+// The operator's entry point: `npm run operator -- --kubeconfig=... --namespaces=a,b`;
+// `npm run operator -- --help` lists every flag with its variable and default.
+import { ConfigError, usage } from './config.ts';
+import { startOperator } from './start.ts';
 
-let config;
+const argv = process.argv.slice(2);
+if (argv.includes('--help') || argv.includes('-h')) {
+  process.stdout.write(
+    'usage: npm run operator -- [--flag=value ...]\n' +
+      'Every flag can also be set by its environment variable; a flag wins over its variable.\n\n' +
+      `${usage()}\n`,
+  );
+  process.exit(0);
+}
+
+let operator;
 try {
-  config = loadConfig(process.argv.slice(2));
+  operator = await startOperator({ argv });
 } catch (err) {
   if (!(err instanceof ConfigError)) throw err;
   process.stderr.write(`${err.message}\n`);
   process.exit(2);
 }
-
-const sessions = sessionControllerConfig(config);
-const operator = await runOperator(config, {
-  register: (ctx) => {
-    registerSessionController(ctx, sessions);
-  },
-});
 process.exitCode = await operator.done;

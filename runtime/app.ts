@@ -1,11 +1,11 @@
 // Wires one operator process: config → client → manager (caches at once, controllers when leading)
-// → metrics and probe servers → signals. main.ts and test processes both run through here.
+// → metrics and probe servers → signals. Every operator process, in a pod or in a test, runs through here.
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { KubeConfig } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
-import type { Config } from '../operator/config.ts';
+import type { RuntimeConfig } from './config.ts';
 import { EventRecorder } from './events.ts';
 import { LeaderElector } from './leaderelection.ts';
 import { createLogger } from './logger.ts';
@@ -63,7 +63,7 @@ function podNamespace(): string | undefined {
   }
 }
 
-export async function runOperator(config: Config, options: RunOptions = {}): Promise<RunningOperator> {
+export async function runOperator(config: RuntimeConfig, options: RunOptions = {}): Promise<RunningOperator> {
   const log = options.log ?? createLogger(config.logLevel);
   const identity = options.identity ?? process.env.POD_NAME ?? `${hostname()}_${randomUUID().slice(0, 8)}`;
   const registry = newRegistry();

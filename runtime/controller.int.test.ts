@@ -4,10 +4,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
 import { createTestNamespace, eventually, testKubeConfig } from '../testing/kube.ts';
-import { loadConfig } from '../operator/config.ts';
 import { apply, writeStatus } from './apply.ts';
 import { runOperator, type RunningOperator } from './app.ts';
 import { setCondition, type Condition } from './conditions.ts';
+import { loadRuntimeConfig } from './config.ts';
 import { classifyError, isNotFound, TerminalError } from './errors.ts';
 import { addFinalizer, removeFinalizer } from './finalizers.ts';
 import { createLogger } from './logger.ts';
@@ -37,7 +37,7 @@ const createParent = (name: string, data: Record<string, string>) =>
 
 beforeAll(async () => {
   ns = await createTestNamespace(kc, 'controller');
-  const config = loadConfig([
+  const config = loadRuntimeConfig([
     `--kubeconfig=${inject('kubeconfig')}`,
     `--namespaces=${ns.name}`,
     '--leader-elect=false',

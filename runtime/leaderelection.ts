@@ -6,12 +6,11 @@
 //   else may take over; release() on shutdown empties holderIdentity so a standby takes over at its
 //   next retry instead of waiting for expiry.
 import type { Logger } from 'pino';
-import { sleep } from './backoff.ts';
 import { isConflict, isNotFound } from './errors.ts';
 import type { RuntimeMetrics } from './metrics.ts';
 import { Leases, collectionPath, objectPath, type KubeObject } from './resources.ts';
 import type { RestClient } from './rest.ts';
-import { microTime } from './time.ts';
+import { microTime, sleep } from './time.ts';
 
 export interface LeaseSpec {
   holderIdentity?: string;

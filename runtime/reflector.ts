@@ -7,7 +7,7 @@
 // - A periodic full relist repairs anything a bug or a lost event could have left behind.
 import type { IncomingMessage } from 'node:http';
 import type { Logger } from 'pino';
-import { Backoff, sleep, type BackoffOptions } from './backoff.ts';
+import { Backoff, type BackoffOptions } from './backoff.ts';
 import { isGone, type StatusBody } from './errors.ts';
 import type { RuntimeMetrics } from './metrics.ts';
 import {
@@ -18,6 +18,7 @@ import {
   type ResourceType,
 } from './resources.ts';
 import type { RestClient } from './rest.ts';
+import { sleep } from './time.ts';
 
 export type RelistReason = 'initial' | 'gone' | 'periodic' | 'error';
 export type WatchEnd = 'closed' | 'watchdog' | 'error' | 'gone' | 'stopped';

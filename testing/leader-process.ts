@@ -2,8 +2,8 @@
 // election and one controller over the ConfigMaps of a namespace, and reports on stdout as JSON lines:
 // {"event":"started"}, {"event":"leading"}, {"event":"reconciled","name":...}, {"event":"exit"}.
 // Usage: node testing/leader-process.ts KUBECONFIG NAMESPACE LEASE_NAME IDENTITY
-import { loadConfig } from '../operator/config.ts';
 import { runOperator } from '../runtime/app.ts';
+import { loadRuntimeConfig } from '../runtime/config.ts';
 import { createLogger } from '../runtime/logger.ts';
 import { ConfigMaps } from '../runtime/resources.ts';
 
@@ -14,7 +14,7 @@ const report = (event: string, extra: Record<string, unknown> = {}) => {
   process.stdout.write(JSON.stringify({ event, identity, t: Date.now(), ...extra }) + '\n');
 };
 
-const config = loadConfig([
+const config = loadRuntimeConfig([
   `--kubeconfig=${kubeconfig}`,
   `--namespaces=${namespace}`,
   '--leader-elect=true',

@@ -2,16 +2,16 @@
 // namespaces so parallel test files never reconcile each other's sessions.
 import { inject } from 'vitest';
 import { pino } from 'pino';
-import { loadConfig, sessionControllerConfig } from '../operator/config.ts';
-import { runOperator, type RunningOperator } from '../runtime/app.ts';
-import { registerSessionController } from '../operator/sessions/controller.ts';
+import { startOperator } from '../operator/start.ts';
+import type { RunningOperator } from '../runtime/app.ts';
 
+/** Every controller, on `namespaces`, without leader election or servers; resolves once caches have synced. */
 export async function startTestOperator(
   namespaces: string[],
   flags: string[] = [],
 ): Promise<RunningOperator> {
-  const config = loadConfig(
-    [
+  const operator = await startOperator({
+    argv: [
       `--kubeconfig=${inject('kubeconfig')}`,
       `--namespaces=${namespaces.join(',')}`,
       '--leader-elect=false',
@@ -19,15 +19,9 @@ export async function startTestOperator(
       '--health-probe-bind-address=0',
       ...flags,
     ],
-    {},
-  );
-  const log = pino({ level: process.env.DAAS_TEST_LOG_LEVEL ?? 'warn' });
-  const operator = await runOperator(config, {
-    log,
+    env: {},
+    log: pino({ level: process.env.DAAS_TEST_LOG_LEVEL ?? 'warn' }),
     handleSignals: false,
-    register: (ctx) => {
-      registerSessionController(ctx, sessionControllerConfig(config));
-    },
   });
   await operator.manager.waitForCacheSync();
   return operator;

@@ -5,6 +5,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { LocalCluster, componentNames, freePort } from './cluster.ts';
 import { ensureBinaries } from './binaries.ts';
+import { installCrds } from './crds.ts';
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const devClusterDir = resolve(process.env.DAAS_CLUSTER_DIR ?? join(process.cwd(), '.cluster', 'dev'));
@@ -54,37 +55,17 @@ async function status(): Promise<void> {
 }
 
 /** The API, the sample catalogue, proposal and sessions, applied the way an admin would. */
-function applySampleData(cluster: LocalCluster): void {
-  const kubectl = join(cluster.binDir, 'kubectl');
-  for (const dir of ['crds', 'examples']) {
-    execFileSync(
-      kubectl,
-      ['--kubeconfig', cluster.kubeconfigPath, 'apply', '--server-side', '-f', join(repoRoot, dir)],
-      {
-        stdio: ['ignore', 'ignore', 'inherit'],
-      },
-    );
-    if (dir === 'crds') {
-      execFileSync(
-        kubectl,
-        [
-          '--kubeconfig',
-          cluster.kubeconfigPath,
-          'wait',
-          '--for=condition=Established',
-          '--timeout=60s',
-          'crd',
-          '-l',
-          'app.kubernetes.io/part-of=daas-operator',
-        ],
-        { stdio: 'ignore' },
-      );
-    }
-  }
+async function applySampleData(cluster: LocalCluster): Promise<void> {
+  await installCrds(cluster.kubeconfigPath, cluster.binDir);
+  execFileSync(
+    join(cluster.binDir, 'kubectl'),
+    ['--kubeconfig', cluster.kubeconfigPath, 'apply', '--server-side', '-f', join(repoRoot, 'examples')],
+    { stdio: ['ignore', 'ignore', 'inherit'] },
+  );
 }
 
 /** The operator as its own process (as in a cluster), logging to the cluster's log directory. */
-async function startOperator(cluster: LocalCluster): Promise<{ metrics: number; logFile: string }> {
+async function spawnOperator(cluster: LocalCluster): Promise<{ metrics: number; logFile: string }> {
   const metrics = await freePort();
   const health = await freePort();
   const logFile = join(cluster.dir, 'logs', 'operator.log');
@@ -113,8 +94,8 @@ async function startOperator(cluster: LocalCluster): Promise<{ metrics: number; 
 async function run(): Promise<void> {
   const binDir = await ensureBinaries();
   const cluster = await LocalCluster.start({ dir: devClusterDir, binDir, log, ownerPid: process.pid });
-  applySampleData(cluster);
-  const operator = await startOperator(cluster);
+  await applySampleData(cluster);
+  const operator = await spawnOperator(cluster);
   log(
     `operator running; logs in ${operator.logFile}, metrics on http://127.0.0.1:${String(operator.metrics)}/metrics`,
   );

@@ -9,6 +9,8 @@ import { parseAllDocuments } from 'yaml';
 import { ensurePki, type Pki } from './pki.ts';
 import { isAlive, isOurs, startDetached, stopProcess, type Started } from './processes.ts';
 import { LocalApi, httpsRequest } from './local-api.ts';
+import { installCrds } from './crds.ts';
+import { sleep } from '../../runtime/time.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
 export const manifestsDir = join(here, 'manifests');
@@ -54,8 +56,6 @@ export interface StartOptions {
   ephemeral?: boolean;
   log?: (line: string) => void;
 }
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -160,7 +160,8 @@ export class LocalCluster {
         cluster.startComponent('kube-scheduler'),
         cluster.startComponent('kwok'),
       ]);
-      await cluster.applyManifests(['kubevirt-crds.yaml', 'nodes.yaml']);
+      await cluster.applyManifests(['nodes.yaml']);
+      await installCrds(cluster.kubeconfigPath, options.binDir, join(manifestsDir, 'kubevirt-crds.yaml'));
       await cluster.waitUntilUsable();
       log(`local control plane ready in ${((Date.now() - begin) / 1000).toFixed(1)}s at ${cluster.server}`);
     } catch (err) {
@@ -187,6 +188,16 @@ export class LocalCluster {
     const p = this.pki;
     const kubeconfig = this.kubeconfigPath;
     const etcd = `http://127.0.0.1:${ports.etcdClient}`;
+    // The controller-manager and the scheduler: API clients that serve their own health on loopback.
+    const clientOf = (port: number, certDir: string) => [
+      `--kubeconfig=${kubeconfig}`,
+      `--authentication-kubeconfig=${kubeconfig}`,
+      `--authorization-kubeconfig=${kubeconfig}`,
+      '--bind-address=127.0.0.1',
+      `--secure-port=${port}`,
+      `--cert-dir=${join(this.dir, 'pki', certDir)}`,
+      '--leader-elect=false',
+    ];
     switch (name) {
       case 'etcd': {
         const peer = `http://127.0.0.1:${ports.etcdPeer}`;
@@ -228,13 +239,7 @@ export class LocalCluster {
         ];
       case 'kube-controller-manager':
         return [
-          `--kubeconfig=${kubeconfig}`,
-          `--authentication-kubeconfig=${kubeconfig}`,
-          `--authorization-kubeconfig=${kubeconfig}`,
-          '--bind-address=127.0.0.1',
-          `--secure-port=${ports.controllerManager}`,
-          `--cert-dir=${join(this.dir, 'pki', 'kcm')}`,
-          '--leader-elect=false',
+          ...clientOf(ports.controllerManager, 'kcm'),
           `--service-account-private-key-file=${p.serviceAccountKey}`,
           `--root-ca-file=${p.caCert}`,
           `--cluster-signing-cert-file=${p.caCert}`,
@@ -251,16 +256,7 @@ export class LocalCluster {
           '--v=0',
         ];
       case 'kube-scheduler':
-        return [
-          `--kubeconfig=${kubeconfig}`,
-          `--authentication-kubeconfig=${kubeconfig}`,
-          `--authorization-kubeconfig=${kubeconfig}`,
-          '--bind-address=127.0.0.1',
-          `--secure-port=${ports.scheduler}`,
-          `--cert-dir=${join(this.dir, 'pki', 'scheduler')}`,
-          '--leader-elect=false',
-          '--v=0',
-        ];
+        return [...clientOf(ports.scheduler, 'scheduler'), '--v=0'];
       case 'kwok':
         return [
           `--kubeconfig=${kubeconfig}`,
@@ -397,7 +393,6 @@ export class LocalCluster {
     const api = this.api;
     const deadline = Date.now() + 120_000;
     const nodeNames = await manifestNames('nodes.yaml');
-    const crdNames = await manifestNames('kubevirt-crds.yaml');
     for (;;) {
       const problems: string[] = [];
       const nodes = (await api.getJson('/api/v1/nodes')) as { items: NodeLike[] };
@@ -405,14 +400,6 @@ export class LocalCluster {
         const node = nodes.items.find((x) => x.metadata.name === n);
         const ready = node?.status?.conditions?.find((c) => c.type === 'Ready')?.status === 'True';
         if (!ready) problems.push(`node ${n} not Ready`);
-      }
-      for (const c of crdNames) {
-        const crd = (await api.getJson(`/apis/apiextensions.k8s.io/v1/customresourcedefinitions/${c}`)) as {
-          status?: { conditions?: { type: string; status: string }[] };
-        };
-        if (!crd.status?.conditions?.some((x) => x.type === 'Established' && x.status === 'True')) {
-          problems.push(`CRD ${c} not established`);
-        }
       }
       const sa = await api.get('/api/v1/namespaces/default/serviceaccounts/default');
       if (sa.status !== 200) problems.push('default ServiceAccount not yet created');

@@ -1,6 +1,8 @@
 // The ground every later test stands on: a real kube-apiserver with a real scheduler placing pods on
 // kwok's fake nodes, loopback pod IPs, GPU capacity, and CRDs that can be served and watched.
 import { readFileSync } from 'node:fs';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
@@ -12,8 +14,10 @@ import {
   type KubeConfig,
   type V1Pod,
 } from '@kubernetes/client-node';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createTestNamespace, eventually, testKubeConfig } from '../../testing/kube.ts';
+import { ensureBinaries } from './binaries.ts';
+import { installCrds } from './crds.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const expectedVersion = /KUBERNETES_VERSION=(\S+)/.exec(
@@ -142,50 +146,44 @@ describe('local control plane', () => {
     const ext = kc.makeApiClient(ApiextensionsV1Api);
     const group = 'cp-test.daas.calipsoplus.eu';
     const crdName = `widgets.${group}`;
-    await ext.createCustomResourceDefinition({
-      body: {
-        metadata: { name: crdName },
-        spec: {
-          group,
-          scope: 'Namespaced',
-          names: { kind: 'Widget', plural: 'widgets', singular: 'widget', listKind: 'WidgetList' },
-          versions: [
-            {
-              name: 'v1',
-              served: true,
-              storage: true,
-              schema: {
-                openAPIV3Schema: {
-                  type: 'object',
-                  properties: {
-                    spec: { type: 'object', properties: { size: { type: 'integer', maximum: 10 } } },
-                  },
+    const crd = {
+      apiVersion: 'apiextensions.k8s.io/v1',
+      kind: 'CustomResourceDefinition',
+      metadata: { name: crdName },
+      spec: {
+        group,
+        scope: 'Namespaced',
+        names: { kind: 'Widget', plural: 'widgets', singular: 'widget', listKind: 'WidgetList' },
+        versions: [
+          {
+            name: 'v1',
+            served: true,
+            storage: true,
+            schema: {
+              openAPIV3Schema: {
+                type: 'object',
+                properties: {
+                  spec: { type: 'object', properties: { size: { type: 'integer', maximum: 10 } } },
                 },
               },
             },
-          ],
-        },
+          },
+        ],
       },
-    });
+    };
+    const dir = await mkdtemp(join(tmpdir(), 'daas-widget-crd-'));
+    await writeFile(join(dir, 'widgets.yaml'), JSON.stringify(crd));
+    // The launcher's and the tests' way to install CRDs: returns once the resources are served.
+    await installCrds(inject('kubeconfig'), await ensureBinaries(), dir);
     try {
-      await eventually('CRD Established', async () => {
-        const crd = await ext.readCustomResourceDefinition({ name: crdName });
-        return crd.status?.conditions?.some((c) => c.type === 'Established' && c.status === 'True')
-          ? true
-          : undefined;
-      });
       const custom = kc.makeApiClient(CustomObjectsApi);
       const body = { apiVersion: `${group}/v1`, kind: 'Widget', metadata: { name: 'w1' }, spec: { size: 3 } };
-      // Established can precede the first served request by a moment: retry the first create.
-      await eventually('create accepted', async () => {
-        await custom.createNamespacedCustomObject({
-          group,
-          version: 'v1',
-          namespace: ns.name,
-          plural: 'widgets',
-          body,
-        });
-        return true;
+      await custom.createNamespacedCustomObject({
+        group,
+        version: 'v1',
+        namespace: ns.name,
+        plural: 'widgets',
+        body,
       });
       await expect(
         custom.createNamespacedCustomObject({
@@ -226,6 +224,7 @@ describe('local control plane', () => {
       }
     } finally {
       await ext.deleteCustomResourceDefinition({ name: crdName });
+      await rm(dir, { recursive: true, force: true });
     }
   });
 });

@@ -3,6 +3,7 @@
 import { spawn } from 'node:child_process';
 import { openSync, closeSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
+import { sleep } from '../../runtime/time.ts';
 
 export async function isOurs(pid: number, marker: string): Promise<boolean> {
   try {
@@ -21,8 +22,6 @@ export function isAlive(pid: number): boolean {
     return (err as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
  * Sends SIGTERM, waits up to `graceMs` for the process to leave, then SIGKILL.

@@ -1,0 +1,36 @@
+// The one registry of the operator's controllers. Each module brings its fragment of the
+// configuration (merged into the operator's in config.ts: flags, variables and help come from it)
+// and registers its controller with the manager. main.ts, the test operator and the benchmarks all
+// start the operator from this list (start.ts).
+import type { z } from 'zod';
+import type { OperatorContext } from '../runtime/app.ts';
+import { sessionConfigSchema, sessionControllerConfig } from './sessions/config.ts';
+import { registerSessionController } from './sessions/controller.ts';
+
+export interface ControllerModule<S extends z.ZodObject = z.ZodObject> {
+  /** Names the module in errors (for instance two fragments declaring the same key). */
+  readonly name: string;
+  /** Its fragment of the operator's configuration. */
+  readonly config: S;
+  /** Adds its controller (and the caches it reads) to the manager; called once, before anything starts. */
+  register(ctx: OperatorContext, config: z.output<S>, options?: { workers?: number }): void;
+}
+
+export const sessionsModule: ControllerModule<typeof sessionConfigSchema> = {
+  name: 'sessions',
+  config: sessionConfigSchema,
+  register(ctx, config, options) {
+    registerSessionController(ctx, sessionControllerConfig(config), options);
+  },
+};
+
+export const CONTROLLERS = [sessionsModule] as const;
+
+type UnionToIntersection<U> = (U extends unknown ? (u: U) => void : never) extends (i: infer I) => void
+  ? I
+  : never;
+
+/** The configuration the given modules read, all fragments together. */
+export type ControllersConfig<M extends readonly ControllerModule[]> = UnionToIntersection<
+  z.output<M[number]['config']>
+>;

@@ -1,0 +1,96 @@
+// The session controller's part of the operator's configuration: where experiment data lives (site
+// configuration, never user input), who may connect to sessions, and the session clock's settings.
+// Path templates take {proposal}, {beamline}, {owner}, {dataRoot}, {experimentSession} and {proposalPath}.
+import { z } from 'zod';
+import { dnsLabel, dnsSubdomain, duration, labelList } from '../../runtime/config.ts';
+import type { SessionControllerConfig } from './types.ts';
+
+const pathTemplate = z
+  .string()
+  .regex(
+    /^(\/|\{proposalPath\}|\{dataRoot\})[^\0]*$/,
+    'expected an absolute path template such as /data/{proposal}',
+  );
+const optionalPathTemplate = z
+  .string()
+  .regex(
+    /^((\/|\{proposalPath\}|\{dataRoot\})[^\0]*)?$/,
+    'expected an absolute path template, or empty for none',
+  );
+
+/** A uid or gid: a whole number, never 0. */
+const id = z
+  .string()
+  .regex(/^\d+$/, 'expected a whole number')
+  .transform(Number)
+  .pipe(z.number().min(1, 'must not be 0 (sessions never run as root)').max(2147483647));
+
+export const sessionConfigSchema = z.object({
+  nfsServer: dnsSubdomain('expected a host name')
+    .default('nfs.facility.example')
+    .describe('the NFS server of the experiment data'),
+  dataProposalPath: pathTemplate
+    .default('/data/proposals/{proposal}')
+    .describe(
+      "a proposal's raw data; {proposal}, {beamline}, {dataRoot} (the namespace's annotation), {owner}",
+    ),
+  dataExperimentPath: pathTemplate
+    .default('{proposalPath}/{experimentSession}')
+    .describe("an experiment session's data"),
+  dataProcessedPath: optionalPathTemplate
+    .default('/data/processed/{proposal}')
+    .describe('the read-write processed area (empty: none)'),
+  dataHomePath: optionalPathTemplate
+    .default('')
+    .describe('a per-user home, e.g. /home/{owner} (empty: none)'),
+  dataMountRoot: z
+    .string()
+    .regex(/^\/[^\0]*$/, 'expected an absolute path')
+    .default('/data')
+    .describe('where data appears in sessions'),
+  gatewayNamespace: dnsLabel('expected a namespace name')
+    .default('daas-system')
+    .describe('the namespace of the pods that may connect to sessions (NetworkPolicy)'),
+  gatewayPodLabels: labelList
+    .prefault('app.kubernetes.io/name=daas-dashboard')
+    .describe('the labels of the pods that may connect to sessions, key=value[,key=value]'),
+  operatorNamespace: dnsLabel('expected a namespace name')
+    .default('daas-system')
+    .describe("the operator's own namespace, let through the NetworkPolicy of jupyter sessions"),
+  operatorPodLabels: labelList
+    .prefault('app.kubernetes.io/name=daas-operator')
+    .describe("the operator's own pod labels, which read the activity of jupyter sessions"),
+  defaultUid: id
+    .prefault('1000')
+    .describe('the uid when neither the proposal nor the image gives one (0 is refused)'),
+  defaultGid: id
+    .prefault('1000')
+    .describe('the gid when neither the proposal nor the image gives one (0 is refused)'),
+  sessionHistoryTtl: duration.prefault('168h').describe('how long Expired sessions are kept'),
+  imagePullGrace: duration
+    .prefault('2m')
+    .describe('how long a pod may fail to pull its image before the session fails'),
+});
+
+export type SessionConfig = z.output<typeof sessionConfigSchema>;
+
+/** The session controller's configuration from its fragment of the operator's. */
+export function sessionControllerConfig(c: SessionConfig): SessionControllerConfig {
+  return {
+    data: {
+      nfsServer: c.nfsServer,
+      proposalPath: c.dataProposalPath,
+      experimentPath: c.dataExperimentPath,
+      ...(c.dataProcessedPath ? { processedPath: c.dataProcessedPath } : {}),
+      ...(c.dataHomePath ? { homePath: c.dataHomePath } : {}),
+      mountRoot: c.dataMountRoot,
+    },
+    gateway: { namespace: c.gatewayNamespace, podLabels: c.gatewayPodLabels },
+    // The operator's own pods read Jupyter's activity by pod IP: the NetworkPolicy must let them in.
+    activityProbe: { namespace: c.operatorNamespace, podLabels: c.operatorPodLabels },
+    defaultUid: c.defaultUid,
+    defaultGid: c.defaultGid,
+    historyTtlMs: c.sessionHistoryTtl,
+    imagePullGraceMs: c.imagePullGrace,
+  };
+}

@@ -1,0 +1,77 @@
+// Installs CustomResourceDefinitions the way admins do (`kubectl apply --server-side -f crds/`) and
+// returns once they can be used: Established, and their resources served. Shared by the launcher
+// (`npm start`), tests and benchmarks. kubectl rather than client-node: the client's typed serializer
+// drops `x-kubernetes-*` keys from plain CRD objects, and server-side apply takes objects too big for
+// client-side apply's annotation.
+import { execFile } from 'node:child_process';
+import { readdir, readFile, stat } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
+import { parseAllDocuments } from 'yaml';
+import { sleep } from '../../runtime/time.ts';
+
+const repoRoot = resolve(import.meta.dirname, '..', '..');
+
+interface CrdDocument {
+  kind?: string;
+  metadata?: { name?: string };
+  spec?: { group?: string; names?: { plural?: string }; versions?: { name: string; served?: boolean }[] };
+}
+
+/**
+ * Applies every manifest in `dir` (a directory or one file; relative paths are from the repository
+ * root) with server-side apply, waits until each CustomResourceDefinition in it is Established, then
+ * until the API server serves its resources (discovery can lag Established by a moment). Idempotent:
+ * parallel callers on one cluster are fine.
+ */
+export async function installCrds(kubeconfigPath: string, binDir: string, dir = 'crds/'): Promise<void> {
+  const path = resolve(repoRoot, dir);
+  const kubectl = async (...args: string[]) =>
+    (
+      await promisify(execFile)(join(binDir, 'kubectl'), ['--kubeconfig', kubeconfigPath, ...args], {
+        maxBuffer: 16 * 1024 * 1024,
+      })
+    ).stdout;
+  await kubectl('apply', '--server-side', '--force-conflicts', '--field-manager=daas-install', '-f', path);
+  const crds = await crdsIn(path);
+  if (crds.length === 0) return;
+  await kubectl(
+    'wait',
+    '--for=condition=Established',
+    '--timeout=60s',
+    ...crds.map((c) => `customresourcedefinition/${c.metadata?.name ?? ''}`),
+  );
+  const deadline = Date.now() + 30_000;
+  for (const crd of crds) {
+    const { group, names, versions = [] } = crd.spec ?? {};
+    for (const version of versions.filter((v) => v.served !== false)) {
+      const url = `/apis/${group ?? ''}/${version.name}/${names?.plural ?? ''}?limit=1`;
+      for (;;) {
+        const served = await kubectl('get', '--raw', url).then(
+          () => true,
+          (err: unknown) => {
+            if (Date.now() > deadline) throw err;
+            return false;
+          },
+        );
+        if (served) break;
+        await sleep(100);
+      }
+    }
+  }
+}
+
+/** The CustomResourceDefinitions among the manifests of a directory (not its subdirectories) or file. */
+async function crdsIn(path: string): Promise<CrdDocument[]> {
+  const files = (await stat(path)).isDirectory()
+    ? (await readdir(path)).filter((f) => /\.(ya?ml|json)$/.test(f)).map((f) => join(path, f))
+    : [path];
+  const crds: CrdDocument[] = [];
+  for (const file of files) {
+    for (const doc of parseAllDocuments(await readFile(file, 'utf8'))) {
+      const obj = doc.toJSON() as CrdDocument | null;
+      if (obj?.kind === 'CustomResourceDefinition' && obj.metadata?.name) crds.push(obj);
+    }
+  }
+  return crds;
+}
