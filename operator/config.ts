@@ -13,8 +13,6 @@ import {
 import { CONTROLLERS, type ControllerModule, type ControllersConfig } from './controllers.ts';
 
 export { ConfigError };
-// Kept only until operator/sessions/lifecycle.ts and reconciler.ts import it from runtime/duration.ts.
-export { parseDuration } from '../runtime/duration.ts';
 
 /** The configuration of an operator running the given controllers (by default, all of them). */
 export type ConfigOf<M extends readonly ControllerModule[]> = RuntimeConfig & ControllersConfig<M>;

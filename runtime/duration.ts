@@ -26,3 +26,10 @@ export function formatDuration(msTotal: number): string {
   if (m) return `${String(m)} min`;
   return `${String(s)} s`;
 }
+
+/** "1 second", "90 seconds", "10 minutes": a wait in full words (up to two minutes in seconds). */
+export function formatWait(ms: number): string {
+  const s = Math.round(ms / 1000);
+  if (s < 120) return s === 1 ? '1 second' : `${String(s)} seconds`;
+  return `${String(Math.round(s / 60))} minutes`;
+}

@@ -14,7 +14,7 @@ import {
 import { setCondition, type Condition } from '../../runtime/conditions.ts';
 import { rfc3339 } from '../../runtime/time.ts';
 import { firstBlocking, orderedConditions, runningPhase, type ConditionVerdict } from './conditions.ts';
-import { humanDuration } from './steps/clock.ts';
+import { formatDuration } from '../../runtime/duration.ts';
 
 export interface SessionEvent {
   type: 'Normal' | 'Warning';
@@ -92,7 +92,7 @@ function headline(f: StatusFacts, verdicts: ConditionVerdict[], conditions: Cond
     return {
       phase: 'Expired',
       reason: 'LifetimeExpired',
-      message: `The session reached its lifetime of ${humanDuration(clock.lifetimeMs)} and was stopped. Raise spec.lifetime (up to the image maximum) to bring it back.`,
+      message: `The session reached its lifetime of ${formatDuration(clock.lifetimeMs)} and was stopped. Raise spec.lifetime (up to the image maximum) to bring it back.`,
     };
   }
   if (f.refused) {
@@ -123,7 +123,7 @@ function headline(f: StatusFacts, verdicts: ConditionVerdict[], conditions: Cond
       phase: f.workloadPresent ? 'Stopping' : 'Stopped',
       reason: idle ? 'IdleTimeout' : 'StoppedByUser',
       message: idle
-        ? `Stopped after ${humanDuration(clock?.idleTimeoutMs ?? 0)} without activity. Set state to Running to resume; your files are kept.`
+        ? `Stopped after ${formatDuration(clock?.idleTimeoutMs ?? 0)} without activity. Set state to Running to resume; your files are kept.`
         : 'Stopped. Set state to Running to resume; your files are kept.',
     };
   }
@@ -131,7 +131,7 @@ function headline(f: StatusFacts, verdicts: ConditionVerdict[], conditions: Cond
   let message =
     blocking?.message ?? `Running as ${f.machineName}${f.expiresAt ? ` until ${f.expiresAt}` : ''}.`;
   if (clock?.capped) {
-    message += ` The requested lifetime is longer than this image allows: capped at ${humanDuration(clock.lifetimeMs)}.`;
+    message += ` The requested lifetime is longer than this image allows: capped at ${formatDuration(clock.lifetimeMs)}.`;
   }
   return {
     phase: runningPhase(conditions),

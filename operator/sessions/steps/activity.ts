@@ -3,7 +3,7 @@
 // session to be stopped; a failed probe never does (the server may be busy or restarting).
 import type { Logger } from 'pino';
 import type { SessionImage } from '../../../crds/index.ts';
-import { parseDuration } from '../../config.ts';
+import { parseDuration } from '../../../runtime/duration.ts';
 import { idleVerdict, probeJupyter, type ActivityProbe } from '../activity/jupyter.ts';
 import type { SessionCredentials } from '../credentials.ts';
 import type { Endpoint } from '../access/types.ts';

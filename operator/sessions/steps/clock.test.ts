@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { image, session } from '../fixtures.ts';
-import { expiryStatus, humanDuration, nextDeadline, sessionClock } from './clock.ts';
+import { formatDuration as humanDuration } from '../../../runtime/duration.ts';
+import { expiryStatus, nextDeadline, sessionClock } from './clock.ts';
 
 const brief = image('brief', {
   lifecycle: { defaultLifetime: '1h', maxLifetime: '2h', expiryWarning: '10m', idleTimeout: '30m' },

@@ -1,7 +1,7 @@
 // A session's clock: when it expires, when its owner is warned, and whether it is past either.
 // The lifetime runs from the first start, through stops, so a stopped session cannot outlive it.
 import type { AnalysisSession, SessionImage } from '../../../crds/index.ts';
-import { parseDuration } from '../../config.ts';
+import { formatDuration, parseDuration } from '../../../runtime/duration.ts';
 import { rfc3339 } from '../../../runtime/time.ts';
 
 export interface Clock {
@@ -53,7 +53,7 @@ export function expiryStatus(clock: Clock, warnedAt: string | undefined, now: Da
   const expiresAt = clock.expiresAt ? rfc3339(clock.expiresAt) : undefined;
   if (!clock.warning) return { expiresAt, expiryWarningAt: undefined };
   if (warnedAt || clock.expired) return { expiresAt, expiryWarningAt: warnedAt };
-  const left = humanDuration((clock.expiresAt?.getTime() ?? 0) - now.getTime());
+  const left = formatDuration((clock.expiresAt?.getTime() ?? 0) - now.getTime());
   return {
     expiresAt,
     expiryWarningAt: rfc3339(now),
@@ -67,18 +67,6 @@ export function nextDeadline(now: Date, ...instants: (Date | undefined)[]): numb
     .filter((d): d is Date => d !== undefined && d.getTime() > now.getTime())
     .map((d) => d.getTime() - now.getTime());
   return delays.length ? Math.min(...delays) : undefined;
-}
-
-/** "2h 5m", "45 s": durations in the words of a status message. */
-export function humanDuration(msTotal: number): string {
-  const s = Math.max(0, Math.round(msTotal / 1000));
-  const d = Math.floor(s / 86_400);
-  const h = Math.floor((s % 86_400) / 3600);
-  const m = Math.floor((s % 3600) / 60);
-  if (d) return h ? `${String(d)}d ${String(h)}h` : `${String(d)}d`;
-  if (h) return m ? `${String(h)}h ${String(m)}m` : `${String(h)}h`;
-  if (m) return `${String(m)} min`;
-  return `${String(s)} s`;
 }
 
 export interface ClockOutcome {

@@ -10,7 +10,8 @@ import type { EventRecorder } from '../../../runtime/events.ts';
 import { objectPath } from '../../../runtime/resources.ts';
 import type { RestClient } from '../../../runtime/rest.ts';
 import { IDLE_STOP_ANNOTATION } from '../../../crds/index.ts';
-import { humanDuration, type Clock } from './clock.ts';
+import { formatDuration } from '../../../runtime/duration.ts';
+import type { Clock } from './clock.ts';
 
 export interface FinishInput {
   client: RestClient;
@@ -36,7 +37,7 @@ export async function finishPass(f: FinishInput): Promise<Finished> {
       metadata: { annotations: { [IDLE_STOP_ANNOTATION]: String((session.metadata.generation ?? 0) + 1) } },
       spec: { state: 'Stopped' },
     });
-    const note = `No activity for ${humanDuration(clock?.idleTimeoutMs ?? 0)}: stopping the session.`;
+    const note = `No activity for ${formatDuration(clock?.idleTimeoutMs ?? 0)}: stopping the session.`;
     void f.recorder.record(session, 'Normal', 'IdleStopped', 'Cull', note);
     return { done: true, result: { requeue: false } };
   }

@@ -6,6 +6,7 @@
 import { parseQuantity as parseExactQuantity, quantityToNumber } from '../../../../runtime/quantity.ts';
 import type { V1Container, V1ContainerStatus, V1Pod } from '@kubernetes/client-node';
 import { isSessionReason, type SessionReason } from '../../../../crds/index.ts';
+import { formatWait } from '../../../../runtime/duration.ts';
 
 export type PodDiagnosis =
   | { state: 'Absent' }
@@ -118,7 +119,7 @@ export function diagnosePod(pod: V1Pod | undefined, now: Date, options: Diagnosi
           state: 'Failed',
           reason: 'ImagePullFailed',
           message:
-            `The image "${s.image}" could not be pulled for ${duration(elapsed)}${hint}; ` +
+            `The image "${s.image}" could not be pulled for ${formatWait(elapsed)}${hint}; ` +
             `check the image name and that its registry is reachable. Registry: ${registry || reason}`,
         };
       }
@@ -126,7 +127,7 @@ export function diagnosePod(pod: V1Pod | undefined, now: Date, options: Diagnosi
         state: 'Pending',
         reason: known(reason, imagePullRetrying, 'Starting'),
         message:
-          `Cannot pull the image "${s.image}" yet${hint}; retrying for up to ${duration(graceMs)}. ` +
+          `Cannot pull the image "${s.image}" yet${hint}; retrying for up to ${formatWait(graceMs)}. ` +
           `Registry: ${registry || reason}`,
         recheckAt: new Date(since.getTime() + graceMs + 1),
       };
@@ -472,13 +473,6 @@ function toDate(v: Date | string | undefined | null): Date | undefined {
   if (v === undefined || v === null) return undefined;
   const d = v instanceof Date ? v : new Date(v);
   return Number.isNaN(d.getTime()) ? undefined : d;
-}
-
-function duration(ms: number): string {
-  const s = Math.round(ms / 1000);
-  if (s < 120) return s === 1 ? '1 second' : `${s} seconds`;
-  const min = Math.round(s / 60);
-  return `${min} minutes`;
 }
 
 function capitalize(s: string): string {
