@@ -1,15 +1,21 @@
-// The daas kinds as the runtime addresses them (group, version, plural), next to the built-in kinds.
-import { GROUP, VERSION } from '../crds/index.ts';
-import type { ResourceType } from '../runtime/resources.ts';
+// The daas kinds as the runtime addresses them (group, version, plural), next to the built-in kinds,
+// typed with the API module's object types so their caches need no casts. The zod output types are
+// KubeObjects as they are (their metadata has the fields KubeObject's does, with the same types,
+// and a loose object's index signature), so no intersection with KubeObject is needed.
+import { GROUP, VERSION, type AnalysisSession, type Quota, type SessionImage } from '../crds/index.ts';
+import { resourceType, type ResourceType } from '../runtime/resources.ts';
 
-const daas = (plural: string, kind: string, namespaced: boolean): ResourceType => ({
-  group: GROUP,
-  version: VERSION,
-  plural,
-  kind,
-  namespaced,
-});
-
-export const AnalysisSessions = daas('analysissessions', 'AnalysisSession', true);
-export const SessionImages = daas('sessionimages', 'SessionImage', false);
-export const Quotas = daas('quotas', 'Quota', false);
+export const AnalysisSessions: ResourceType<AnalysisSession> = resourceType(
+  GROUP,
+  VERSION,
+  'analysissessions',
+  'AnalysisSession',
+);
+export const SessionImages: ResourceType<SessionImage> = resourceType(
+  GROUP,
+  VERSION,
+  'sessionimages',
+  'SessionImage',
+  false,
+);
+export const Quotas: ResourceType<Quota> = resourceType(GROUP, VERSION, 'quotas', 'Quota', false);

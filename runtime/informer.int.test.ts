@@ -5,8 +5,16 @@ import { createTestNamespace, eventually, testKubeConfig } from '../testing/kube
 import { TcpProxy } from '../testing/tcp-proxy.ts';
 import { Informer } from './informer.ts';
 import { createLogger } from './logger.ts';
+import { Manager } from './manager.ts';
 import { newRegistry, runtimeMetrics } from './metrics.ts';
-import { ConfigMaps, collectionPath, objectPath, type KubeObject } from './resources.ts';
+import {
+  ConfigMaps,
+  collectionPath,
+  keyOf,
+  objectPath,
+  type ConfigMap,
+  type KubeObject,
+} from './resources.ts';
 import { RestClient } from './rest.ts';
 
 const log = createLogger('warn');
@@ -130,6 +138,50 @@ describe('Informer', () => {
       await informer.stop();
       viaProxy.close();
       await proxy.close();
+    }
+  });
+
+  it('keeps named indexes of a cache over several namespaces in step with creates, updates and deletes', async () => {
+    const other = await createTestNamespace(kc, 'informer-other');
+    const manager = new Manager({ client, log, namespaces: [ns.name, other.name] });
+    const selectors = { labelSelector: 'test.daas/indexed=true' };
+    const byOwner = (cm: ConfigMap) => (cm.data?.owner ? [cm.data.owner] : []);
+    const byColour = (cm: ConfigMap) => (cm.data?.colour ? [cm.data.colour] : []);
+    // Two callers share one cache, each with its own index.
+    const owners = manager.cache(ConfigMaps, selectors, { indexes: { byOwner } });
+    const colours = manager.cache(ConfigMaps, selectors, { indexes: { byColour } });
+    expect(colours).toBe(owners);
+    const write = (method: string, namespace: string, name: string, data: Record<string, string>) =>
+      client.request(
+        method,
+        method === 'POST' ? collectionPath(ConfigMaps, namespace) : objectPath(ConfigMaps, namespace, name),
+        {
+          body: { metadata: { name, namespace, labels: { 'test.daas/indexed': 'true' } }, data },
+        },
+      );
+    const keys = (name: string, value: string) => owners.indexKeys(name, value).sort().join(' ');
+    const until = (what: string, check: () => boolean) =>
+      eventually(what, () => Promise.resolve(check() ? true : undefined));
+    manager.startCaches();
+    try {
+      await manager.waitForCacheSync();
+      await write('POST', ns.name, 'a', { owner: 'ada', colour: 'red' });
+      await write('POST', other.name, 'b', { owner: 'ada', colour: 'blue' });
+      await until('both in the owner index', () => keys('byOwner', 'ada') === `${ns.name}/a ${other.name}/b`);
+      expect(owners.byIndex('byColour', 'blue').map(keyOf)).toEqual([`${other.name}/b`]);
+      expect(owners.indexValues('byColour').sort()).toEqual(['blue', 'red']);
+      expect(owners.list(other.name).map(keyOf)).toEqual([`${other.name}/b`]);
+
+      await write('PUT', other.name, 'b', { owner: 'bob', colour: 'blue' });
+      await until('b moved to bob', () => keys('byOwner', 'bob') === `${other.name}/b`);
+      expect(keys('byOwner', 'ada')).toBe(`${ns.name}/a`);
+
+      await client.request('DELETE', objectPath(ConfigMaps, ns.name, 'a'));
+      await until('a gone from every index', () => owners.indexValues('byColour').join() === 'blue');
+      expect(owners.byIndex('byOwner', 'ada')).toEqual([]);
+    } finally {
+      await manager.stop();
+      await other.remove();
     }
   });
 });

@@ -6,7 +6,7 @@ import type { RuntimeMetrics } from './metrics.ts';
 import { Reflector, type ReflectorOptions, type RelistReason } from './reflector.ts';
 import type { KubeObject, ResourceType } from './resources.ts';
 import type { RestClient } from './rest.ts';
-import { Store, type StoreChange } from './store.ts';
+import { Store, type IndexFunc, type IndexFuncs, type StoreChange } from './store.ts';
 
 export interface InformerHandler<T extends KubeObject> {
   onAdd?(obj: T): void;
@@ -15,32 +15,56 @@ export interface InformerHandler<T extends KubeObject> {
   onDelete?(obj: T, finalStateUnknown: boolean): void;
 }
 
-/** What controllers and reconcilers need from a cache, whether one informer or one per namespace. */
+/**
+ * What controllers and reconcilers need from a cache, whether one informer or one per namespace.
+ * Indexes (see store.ts) are kept per informer and merged here: a lookup reads the objects under
+ * one value, never the whole cache.
+ */
 export interface Cache<T extends KubeObject> {
-  readonly type: ResourceType;
+  readonly type: ResourceType<T>;
   get(key: string): T | undefined;
+  /** Every object, or one namespace's (from the namespace index). */
   list(namespace?: string): T[];
+  /**
+   * Adds a named index, filled at once from what the cache holds and kept up to date from then on.
+   * The same function under the same name again is a no-op; another function under it throws.
+   */
+  addIndex(name: string, fn: IndexFunc<T>): void;
+  /** The objects `name` indexes under `value`; throws if there is no such index. */
+  byIndex(name: string, value: string): T[];
+  /** The keys of those objects (a controller's key mapper needs no more). */
+  indexKeys(name: string, value: string): string[];
+  /** Every value of index `name` that at least one object is indexed under. */
+  indexValues(name: string): string[];
   addHandler(handler: InformerHandler<T>): () => void;
   hasSynced(): boolean;
   waitForSync(signal?: AbortSignal): Promise<boolean>;
 }
 
-export interface InformerOptions extends ReflectorOptions {
+export interface InformerOptions<T extends KubeObject = KubeObject> extends ReflectorOptions {
   metrics?: RuntimeMetrics;
+  /** Named indexes from the start (more can be added later with addIndex). */
+  indexes?: IndexFuncs<T>;
 }
 
 export class Informer<T extends KubeObject = KubeObject> implements Cache<T> {
-  readonly type: ResourceType;
-  private readonly store = new Store<T>();
+  readonly type: ResourceType<T>;
+  private readonly store: Store<T>;
   private readonly reflector: Reflector<T>;
   private readonly handlers = new Set<InformerHandler<T>>();
   private readonly log: Logger;
   private synced = false;
   private readonly syncWaiters: (() => void)[] = [];
 
-  constructor(client: RestClient, type: ResourceType, log: Logger, options: InformerOptions = {}) {
+  constructor(client: RestClient, type: ResourceType<T>, log: Logger, options: InformerOptions<T> = {}) {
     this.type = type;
     this.log = log;
+    this.store = new Store<T>({
+      indexes: options.indexes,
+      onIndexError: (index, key, err) => {
+        log.error({ err, index, key }, 'index function threw; the object is left out of that index');
+      },
+    });
     this.reflector = new Reflector<T>(
       client,
       type,
@@ -81,6 +105,26 @@ export class Informer<T extends KubeObject = KubeObject> implements Cache<T> {
 
   list(namespace?: string): T[] {
     return this.store.list(namespace);
+  }
+
+  addIndex(name: string, fn: IndexFunc<T>): void {
+    try {
+      this.store.addIndex(name, fn);
+    } catch (err) {
+      throw new Error(`${this.description}: ${(err as Error).message}`, { cause: err });
+    }
+  }
+
+  byIndex(name: string, value: string): T[] {
+    return this.store.byIndex(name, value);
+  }
+
+  indexKeys(name: string, value: string): string[] {
+    return this.store.indexKeys(name, value);
+  }
+
+  indexValues(name: string): string[] {
+    return this.store.indexValues(name);
   }
 
   hasSynced(): boolean {
@@ -138,10 +182,10 @@ export class Informer<T extends KubeObject = KubeObject> implements Cache<T> {
 
 /** One informer per namespace behind a single cache (when the operator watches a namespace list). */
 export class MultiNamespaceCache<T extends KubeObject> implements Cache<T> {
-  readonly type: ResourceType;
+  readonly type: ResourceType<T>;
   private readonly byNamespace: Map<string, Informer<T>>;
 
-  constructor(type: ResourceType, informers: Map<string, Informer<T>>) {
+  constructor(type: ResourceType<T>, informers: Map<string, Informer<T>>) {
     this.type = type;
     this.byNamespace = informers;
   }
@@ -153,22 +197,42 @@ export class MultiNamespaceCache<T extends KubeObject> implements Cache<T> {
 
   list(namespace?: string): T[] {
     if (namespace !== undefined) return this.byNamespace.get(namespace)?.list() ?? [];
-    return [...this.byNamespace.values()].flatMap((i) => i.list());
+    return this.informers.flatMap((i) => i.list());
+  }
+
+  addIndex(name: string, fn: IndexFunc<T>): void {
+    for (const i of this.informers) i.addIndex(name, fn);
+  }
+
+  byIndex(name: string, value: string): T[] {
+    return this.informers.flatMap((i) => i.byIndex(name, value));
+  }
+
+  indexKeys(name: string, value: string): string[] {
+    return this.informers.flatMap((i) => i.indexKeys(name, value));
+  }
+
+  indexValues(name: string): string[] {
+    return [...new Set(this.informers.flatMap((i) => i.indexValues(name)))];
+  }
+
+  private get informers(): Informer<T>[] {
+    return [...this.byNamespace.values()];
   }
 
   addHandler(handler: InformerHandler<T>): () => void {
-    const removers = [...this.byNamespace.values()].map((i) => i.addHandler(handler));
+    const removers = this.informers.map((i) => i.addHandler(handler));
     return () => {
       for (const r of removers) r();
     };
   }
 
   hasSynced(): boolean {
-    return [...this.byNamespace.values()].every((i) => i.hasSynced());
+    return this.informers.every((i) => i.hasSynced());
   }
 
   async waitForSync(signal?: AbortSignal): Promise<boolean> {
-    const results = await Promise.all([...this.byNamespace.values()].map((i) => i.waitForSync(signal)));
+    const results = await Promise.all(this.informers.map((i) => i.waitForSync(signal)));
     return results.every(Boolean);
   }
 }

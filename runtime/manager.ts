@@ -5,6 +5,7 @@ import { Controller, toControllerOwner, type ControllerOptions, type KeyMapper }
 import { Informer, MultiNamespaceCache, type Cache } from './informer.ts';
 import type { RuntimeMetrics } from './metrics.ts';
 import type { ReflectorOptions } from './reflector.ts';
+import type { IndexFuncs } from './store.ts';
 import { keyOf, type KubeObject, type ResourceType } from './resources.ts';
 import type { RestClient } from './rest.ts';
 
@@ -22,6 +23,11 @@ export interface ManagerOptions {
 export interface Selectors {
   labelSelector?: string;
   fieldSelector?: string;
+}
+
+export interface CacheOptions<T extends KubeObject> {
+  /** Named index functions (see Store): `{ byOwner: (s) => [s.spec.owner] }`. */
+  indexes?: IndexFuncs<T>;
 }
 
 export interface ControllerSpec<T extends KubeObject> extends Omit<ControllerOptions, 'log' | 'metrics'> {
@@ -51,8 +57,28 @@ export class Manager {
     this.metrics = options.metrics;
   }
 
-  /** The shared cache for a kind and selectors (one informer per watched namespace). */
-  cache<T extends KubeObject = KubeObject>(type: ResourceType, selectors: Selectors = {}): Cache<T> {
+  /**
+   * The shared cache for a kind and selectors (one informer per watched namespace), typed by the
+   * kind: `cache(Pods)` is a `Cache<Pod>`. `options.indexes` are the named indexes this caller needs:
+   * they are added to the shared cache whether this call creates it or another caller did (with
+   * other indexes) before; the same name must always come with the same function.
+   */
+  cache<T extends KubeObject>(
+    type: ResourceType<T>,
+    selectors?: Selectors,
+    options?: CacheOptions<T>,
+  ): Cache<T>;
+  /** For untyped ResourceTypes: the caller names the object type and is trusted, as with a cast. */
+  cache<T extends KubeObject = KubeObject>(
+    type: ResourceType,
+    selectors?: Selectors,
+    options?: CacheOptions<NoInfer<T>>,
+  ): Cache<T>;
+  cache(
+    type: ResourceType,
+    selectors: Selectors = {},
+    options: CacheOptions<KubeObject> = {},
+  ): Cache<KubeObject> {
     const id = JSON.stringify([
       type.group,
       type.version,
@@ -61,17 +87,21 @@ export class Manager {
       selectors.fieldSelector,
     ]);
     const existing = this.caches.get(id);
-    if (existing) return existing.cache as unknown as Cache<T>;
+    if (existing) {
+      for (const [name, fn] of Object.entries(options.indexes ?? {})) existing.cache.addIndex(name, fn);
+      return existing.cache;
+    }
     const namespaces = type.namespaced ? (this.options.namespaces ?? []) : [];
     const make = (namespace?: string) =>
-      new Informer<T>(this.client, type, this.log, {
+      new Informer(this.client, type, this.log, {
         ...this.options.informer,
         ...selectors,
         namespace,
         metrics: this.metrics,
+        indexes: options.indexes,
       });
-    let cache: Cache<T>;
-    let informers: Informer<T>[];
+    let cache: Cache<KubeObject>;
+    let informers: Informer[];
     if (namespaces.length === 0) {
       const informer = make();
       cache = informer;
@@ -81,10 +111,7 @@ export class Manager {
       cache = new MultiNamespaceCache(type, byNamespace);
       informers = [...byNamespace.values()];
     }
-    this.caches.set(id, {
-      cache: cache,
-      informers: informers,
-    });
+    this.caches.set(id, { cache, informers });
     if (this.cachesStarted) for (const i of informers) i.start();
     return cache;
   }
