@@ -2,10 +2,11 @@
 // configuration (merged into the operator's in config.ts: flags, variables and help come from it)
 // and registers its controller with the manager. main.ts, the test operator and the benchmarks all
 // start the operator from this list (start.ts).
-import type { z } from 'zod';
+import { z } from 'zod';
 import type { OperatorContext } from '../runtime/app.ts';
 import { sessionConfigSchema, sessionControllerConfig } from './sessions/config.ts';
 import { registerSessionController } from './sessions/controller.ts';
+import { registerImageController } from './images/controller.ts';
 
 export interface ControllerModule<S extends z.ZodObject = z.ZodObject> {
   /** Names the module in errors (for instance two fragments declaring the same key). */
@@ -16,6 +17,9 @@ export interface ControllerModule<S extends z.ZodObject = z.ZodObject> {
   register(ctx: OperatorContext, config: z.output<S>, options?: { workers?: number }): void;
 }
 
+/** A controller with no settings of its own. */
+const noConfig = z.object({});
+
 export const sessionsModule: ControllerModule<typeof sessionConfigSchema> = {
   name: 'sessions',
   config: sessionConfigSchema,
@@ -24,7 +28,15 @@ export const sessionsModule: ControllerModule<typeof sessionConfigSchema> = {
   },
 };
 
-export const CONTROLLERS = [sessionsModule] as const;
+export const imagesModule: ControllerModule<typeof noConfig> = {
+  name: 'images',
+  config: noConfig,
+  register(ctx, _config, options) {
+    registerImageController(ctx, options);
+  },
+};
+
+export const CONTROLLERS = [sessionsModule, imagesModule] as const;
 
 type UnionToIntersection<U> = (U extends unknown ? (u: U) => void : never) extends (i: infer I) => void
   ? I

@@ -2,13 +2,19 @@
 // namespaces so parallel test files never reconcile each other's sessions.
 import { inject } from 'vitest';
 import { pino } from 'pino';
+import { sessionsModule, type ControllerModule } from '../operator/controllers.ts';
 import { startOperator } from '../operator/start.ts';
 import type { RunningOperator } from '../runtime/app.ts';
 
-/** Every controller, on `namespaces`, without leader election or servers; resolves once caches have synced. */
+/**
+ * The session controller (or `controllers`), on `namespaces`, without leader election or servers;
+ * resolves once caches have synced. The images controller is left out by default: SessionImages are
+ * cluster-scoped, and operators limited to different namespaces would count different sessions.
+ */
 export async function startTestOperator(
   namespaces: string[],
   flags: string[] = [],
+  controllers: readonly ControllerModule[] = [sessionsModule],
 ): Promise<RunningOperator> {
   const operator = await startOperator({
     argv: [
@@ -22,6 +28,7 @@ export async function startTestOperator(
     env: {},
     log: pino({ level: process.env.DAAS_TEST_LOG_LEVEL ?? 'warn' }),
     handleSignals: false,
+    controllers,
   });
   await operator.manager.waitForCacheSync();
   return operator;

@@ -1,14 +1,9 @@
 // Wires the AnalysisSession reconciler into the manager: the caches it reads and what triggers it
 // (its sessions, their children of every registered runtime, the images and proposal namespaces
 // they depend on, and the cluster-scoped data volumes that name them).
-import {
-  PROPOSAL_LABEL,
-  SESSION_LABEL,
-  SESSION_NAMESPACE_LABEL,
-  type AnalysisSession,
-  type SessionImage,
-} from '../../crds/index.ts';
+import { PROPOSAL_LABEL, SESSION_LABEL, SESSION_NAMESPACE_LABEL } from '../../crds/index.ts';
 import { AnalysisSessions, SessionImages } from '../api.ts';
+import { SESSIONS_BY_IMAGE, sessionsCache } from '../indexes.ts';
 import type { OperatorContext } from '../../runtime/app.ts';
 import type { Controller } from '../../runtime/controller.ts';
 import type { Cache } from '../../runtime/informer.ts';
@@ -50,7 +45,7 @@ export function registerSessionController(
   const childCaches = new Map<string, Cache<KubeObject>>(
     [...childKinds.values(), PersistentVolumes].map((t) => [t.kind, m.cache(t, children)]),
   );
-  const sessions = m.cache<AnalysisSession>(AnalysisSessions);
+  const sessions = sessionsCache(m);
   const reconciler = new SessionReconciler({
     client: ctx.client,
     recorder: ctx.recorder,
@@ -58,7 +53,7 @@ export function registerSessionController(
     ...options.seams,
     caches: {
       sessions,
-      images: m.cache<SessionImage>(SessionImages),
+      images: m.cache(SessionImages),
       namespaces: m.cache(Namespaces, proposals),
       nodes: m.cache(Nodes),
       volumes: m.cache(PersistentVolumes, children),
@@ -90,11 +85,7 @@ export function registerSessionController(
       },
       {
         type: SessionImages,
-        map: (image) =>
-          sessions
-            .list()
-            .filter((s) => s.spec.image === image.metadata.name)
-            .map(keyOf),
+        map: (image) => sessions.indexKeys(SESSIONS_BY_IMAGE, image.metadata.name ?? ''),
       },
       {
         type: Namespaces,

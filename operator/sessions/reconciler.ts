@@ -9,7 +9,13 @@ import { writeStatus } from '../../runtime/apply.ts';
 import type { ReconcileContext, ReconcileResult, Request } from '../../runtime/controller.ts';
 import type { EventRecorder } from '../../runtime/events.ts';
 import type { Cache } from '../../runtime/informer.ts';
-import { Secrets, type KubeObject } from '../../runtime/resources.ts';
+import {
+  Secrets,
+  type Namespace,
+  type Node,
+  type PersistentVolume,
+  type PersistentVolumeClaim,
+} from '../../runtime/resources.ts';
 import type { RestClient } from '../../runtime/rest.ts';
 import { directAccess } from './access/direct.ts';
 import type { AccessProvider, Endpoint } from './access/types.ts';
@@ -42,12 +48,12 @@ import { DEFAULT_RUNTIMES, type WorkloadRuntimes } from './workloads/registry.ts
 export interface SessionCaches {
   sessions: Cache<AnalysisSession>;
   images: Cache<SessionImage>;
-  namespaces: Cache<KubeObject>;
+  namespaces: Cache<Namespace>;
   /** Read only to say how big the biggest node is when no node can run a session. */
-  nodes: Cache<KubeObject>;
+  nodes: Cache<Node>;
   /** Cluster-scoped, so not owned by the session: swept by label when the session is gone. */
-  volumes: Cache<KubeObject>;
-  claims: Cache<KubeObject>;
+  volumes: Cache<PersistentVolume>;
+  claims: Cache<PersistentVolumeClaim>;
   /** Every child kind the session's runtimes create, and Secrets. */
   children: ChildCaches;
 }
