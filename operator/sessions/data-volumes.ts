@@ -178,6 +178,13 @@ export function dataMountRoot(data: DataConfig): string {
   return posix.normalize(data.mountRoot).replace(/(.)\/+$/, '$1');
 }
 
+/** A refusal naming the value and the rule it breaks, when `problem` says it breaks one. */
+function pathRefusal(field: string, what: string, value: string, problem: string | undefined) {
+  return problem
+    ? refuse('InvalidDataPath', field, `${what} ${JSON.stringify(value)} ${problem}`)
+    : undefined;
+}
+
 function collectAreas(input: BuildInput, notes: string[]): Result<Area[]> {
   const { config, session } = input;
   const data = config.data;
@@ -236,12 +243,8 @@ function collectAreas(input: BuildInput, notes: string[]): Result<Area[]> {
     const nameProblem =
       segmentProblem(mount.name) ??
       (/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(mount.name) ? undefined : 'must be a DNS label');
-    if (nameProblem)
-      return refuse(
-        'InvalidDataPath',
-        `${at}.name`,
-        `mount name ${JSON.stringify(mount.name)} ${nameProblem}`,
-      );
+    const badName = pathRefusal(`${at}.name`, 'mount name', mount.name, nameProblem);
+    if (badName) return badName;
     if (taken.has(mount.name))
       return refuse(
         'DataMountConflict',
@@ -258,13 +261,14 @@ function collectAreas(input: BuildInput, notes: string[]): Result<Area[]> {
 
     let root = proposalRoot.value;
     if (mount.experimentSession !== undefined) {
-      const problem = segmentProblem(mount.experimentSession);
-      if (problem)
-        return refuse(
-          'InvalidDataPath',
-          `${at}.experimentSession`,
-          `experiment session ${JSON.stringify(mount.experimentSession)} ${problem}`,
-        );
+      const field = `${at}.experimentSession`;
+      const bad = pathRefusal(
+        field,
+        'experiment session',
+        mount.experimentSession,
+        segmentProblem(mount.experimentSession),
+      );
+      if (bad) return bad;
       const experiment = expand(
         data.experimentPath,
         'experimentPath',
@@ -276,13 +280,8 @@ function collectAreas(input: BuildInput, notes: string[]): Result<Area[]> {
     }
     let path = root;
     if (mount.subPath !== undefined) {
-      const problem = subPathProblem(mount.subPath);
-      if (problem)
-        return refuse(
-          'InvalidDataPath',
-          `${at}.subPath`,
-          `sub-path ${JSON.stringify(mount.subPath)} ${problem}`,
-        );
+      const bad = pathRefusal(`${at}.subPath`, 'sub-path', mount.subPath, subPathProblem(mount.subPath));
+      if (bad) return bad;
       path = posix.join(root, mount.subPath);
       if (!isUnder(path, root))
         return refuse(
