@@ -68,7 +68,7 @@ async function allowUserToCreateSessions(namespace: string): Promise<void> {
 }
 
 beforeAll(async () => {
-  await installCrds(kc);
+  await installCrds();
   workDir = await mkdtemp(join(tmpdir(), 'daas-policy-'));
   const admission = kc.makeApiClient(AdmissionregistrationV1Api);
   for (const policy of ADMISSION_POLICIES) {

@@ -10,7 +10,7 @@ const kc = testKubeConfig();
 const NAMESPACE = 'proposal-mx-2451';
 
 beforeAll(async () => {
-  await installCrds(kc);
+  await installCrds();
   // Exactly what the admin guide says to run.
   await kubectl('apply', '-f', 'examples/');
 });

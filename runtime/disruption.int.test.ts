@@ -14,6 +14,7 @@ import { createLogger } from './logger.ts';
 import { newRegistry, runtimeMetrics } from './metrics.ts';
 import { ConfigMaps, collectionPath, objectPath } from './resources.ts';
 import { RestClient } from './rest.ts';
+import { sleep } from './time.ts';
 
 const log = createLogger('silent');
 let dir: string;
@@ -87,7 +88,7 @@ describe('informer under API server disruption (private control plane)', () => {
       await eventually('the first object', () => Promise.resolve(informer.get(`${ns}/before`)));
       await cluster.stopComponent('kube-apiserver');
       requests = 0;
-      await new Promise((r) => setTimeout(r, 30_000));
+      await sleep(30_000);
       const during = requests;
       console.log(`outage: ${during} requests in 30 s (${(during / 30).toFixed(2)}/s)`);
       expect(during).toBeGreaterThan(0); // it does keep trying

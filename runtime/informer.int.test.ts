@@ -16,6 +16,7 @@ import {
   type KubeObject,
 } from './resources.ts';
 import { RestClient } from './rest.ts';
+import { sleep } from './time.ts';
 
 const log = createLogger('warn');
 const kc = testKubeConfig();
@@ -114,7 +115,7 @@ describe('Informer', () => {
     informer.start();
     try {
       await informer.waitForSync();
-      await new Promise((r) => setTimeout(r, 500));
+      await sleep(500);
       expect(proxy.freezeOpenConnections()).toBeGreaterThan(0);
       const frozenAt = performance.now();
       await createCm('silent');

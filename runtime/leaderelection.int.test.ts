@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it, inject } from 'vitest';
 import { createTestNamespace, eventually, testKubeConfig } from '../testing/kube.ts';
 import { ConfigMaps, collectionPath } from './resources.ts';
 import { RestClient } from './rest.ts';
+import { sleep } from './time.ts';
 
 interface Report {
   event: string;
@@ -71,7 +72,7 @@ describe('leader election', () => {
     await reported('replica-b', 'started');
     await createCm('one');
     await reported('replica-a', 'reconciled', 'one');
-    await new Promise((r) => setTimeout(r, 1000));
+    await sleep(1000);
     expect(reconcilers('one')).toEqual(new Set(['replica-a']));
 
     const terminatedAt = Date.now();
@@ -89,7 +90,7 @@ describe('leader election', () => {
     const b = children[1];
     startReplica('replica-c');
     await reported('replica-c', 'started');
-    await new Promise((r) => setTimeout(r, 2500)); // let c observe b's renewals
+    await sleep(2500); // let c observe b's renewals
     const killedAt = Date.now();
     b?.kill('SIGKILL');
     const cLeads = await reported('replica-c', 'leading');

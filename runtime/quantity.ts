@@ -69,3 +69,9 @@ export function quantityString(value: string | number): string {
 export function quantityToNumber(q: Quantity): number {
   return (q.negative ? -1 : 1) * Number(q.digits) * 2 ** q.pow2 * 10 ** q.pow10;
 }
+
+/** A quantity as a plain number ("4Gi" → 4294967296), for the words of a message; undefined when it is not one. */
+export function quantityValue(text: string): number | undefined {
+  const parsed = parseQuantity(text.trim());
+  return parsed ? quantityToNumber(parsed) : undefined;
+}

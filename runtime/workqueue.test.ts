@@ -3,8 +3,7 @@ import { Registry } from 'prom-client';
 import { runtimeMetrics } from './metrics.ts';
 import { BucketRateLimiter, ItemExponentialRateLimiter, MaxOfRateLimiter } from './ratelimit.ts';
 import { WorkQueue } from './workqueue.ts';
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+import { sleep } from './time.ts';
 
 /** Runs `workers` workers until the queue shuts down, calling `work` for each key. */
 async function runWorkers(

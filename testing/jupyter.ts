@@ -5,6 +5,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { sleep } from '../runtime/time.ts';
 
 export interface JupyterServer {
   url: string;
@@ -75,6 +76,6 @@ export async function startJupyter(options: {
       await stop();
       throw new Error(`jupyter-server did not start on ${url}:\n${stderr}`);
     }
-    await new Promise((r) => setTimeout(r, 200));
+    await sleep(200);
   }
 }

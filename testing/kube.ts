@@ -2,6 +2,7 @@
 import { randomBytes } from 'node:crypto';
 import { CoreV1Api, KubeConfig, type V1Namespace } from '@kubernetes/client-node';
 import { inject } from 'vitest';
+import { sleep } from '../runtime/time.ts';
 
 export function testKubeConfig(): KubeConfig {
   const kc = new KubeConfig();
@@ -47,6 +48,6 @@ export async function eventually<T>(
       const detail = lastError instanceof Error ? `: ${lastError.message}` : '';
       throw new Error(`timed out after ${timeoutMs}ms waiting for ${what}${detail}`);
     }
-    await new Promise((r) => setTimeout(r, intervalMs));
+    await sleep(intervalMs);
   }
 }

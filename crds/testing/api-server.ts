@@ -3,10 +3,11 @@
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { ApiException, ApiextensionsV1Api, CustomObjectsApi, type KubeConfig } from '@kubernetes/client-node';
+import { ApiException, CustomObjectsApi, type KubeConfig } from '@kubernetes/client-node';
 import { afterAll, beforeAll, inject } from 'vitest';
-import { createTestNamespace, eventually } from '../../testing/kube.ts';
+import { createTestNamespace } from '../../testing/kube.ts';
 import { ensureBinaries } from '../../tools/controlplane/binaries.ts';
+import { installCrds as installCrdsWith } from '../../tools/controlplane/crds.ts';
 import { API_VERSION, GROUP, VERSION } from '../group.ts';
 import { KINDS } from '../kinds.ts';
 import { PROPOSAL_LABEL } from '../labels.ts';
@@ -27,37 +28,9 @@ export async function kubectl(...args: string[]): Promise<string> {
   return stdout;
 }
 
-/**
- * Applies the committed CRDs the way admins do (`kubectl apply --server-side -f crds/`) and waits
- * until each one is Established. kubectl rather than client-node: the client's typed serializer
- * drops `x-kubernetes-*` keys from plain CRD objects.
- */
-export async function installCrds(kc: KubeConfig): Promise<void> {
-  const extensions = kc.makeApiClient(ApiextensionsV1Api);
-  await kubectl(
-    'apply',
-    '--server-side',
-    '--force-conflicts',
-    '--field-manager=daas-api-tests',
-    '-f',
-    'crds/',
-  );
-  for (const kind of KINDS) {
-    await eventually(`CRD ${kind.plural} Established`, async () => {
-      const crd = await extensions.readCustomResourceDefinition({ name: `${kind.plural}.${GROUP}` });
-      const established = crd.status?.conditions?.some(
-        (c) => c.type === 'Established' && c.status === 'True',
-      );
-      return established ? true : undefined;
-    });
-  }
-  // Discovery of a new group can lag Established by a moment: wait until the resources are served.
-  const custom = kc.makeApiClient(CustomObjectsApi);
-  for (const kind of KINDS) {
-    await eventually(`${kind.plural} served`, () =>
-      custom.listClusterCustomObject({ group: GROUP, version: VERSION, plural: kind.plural, limit: 1 }),
-    );
-  }
+/** The committed CRDs installed on the test cluster, Established and served (the launcher's helper). */
+export async function installCrds(): Promise<void> {
+  await installCrdsWith(inject('kubeconfig'), await ensureBinaries());
 }
 
 /**
@@ -67,7 +40,7 @@ export async function installCrds(kc: KubeConfig): Promise<void> {
 export function useProposalNamespace(kc: KubeConfig, prefix: string): { readonly name: string } {
   const current = { name: '', remove: (): Promise<void> => Promise.resolve() };
   beforeAll(async () => {
-    await installCrds(kc);
+    await installCrds();
     Object.assign(current, await createTestNamespace(kc, prefix, { [PROPOSAL_LABEL]: 'MX-2451' }));
   });
   afterAll(() => current.remove());

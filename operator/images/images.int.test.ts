@@ -13,6 +13,7 @@ import { RestClient } from '../../runtime/rest.ts';
 import { loadConfig } from '../config.ts';
 import { AnalysisSessions, SessionImages } from '../api.ts';
 import { registerImageController } from './controller.ts';
+import { sleep } from '../../runtime/time.ts';
 
 const suffix = randomBytes(3).toString('hex');
 const proposal = `IMG-${suffix}`;
@@ -74,7 +75,7 @@ async function operatorWrites(): Promise<number> {
 }
 
 beforeAll(async () => {
-  await installCrds(kc);
+  await installCrds();
   ns = await createTestNamespace(kc, 'images', { [PROPOSAL_LABEL]: proposal });
   await createImage(scipy);
   await createImage(desktop);
@@ -145,7 +146,7 @@ describe('SessionImage status (phases set through the status subresource: no ses
     expect(disabled.reason).toBe('Disabled');
 
     const before = await operatorWrites();
-    await new Promise((r) => setTimeout(r, 3000));
+    await sleep(3000);
     expect(await operatorWrites()).toBe(before);
   });
 });

@@ -17,6 +17,7 @@ import { startJupyter, type JupyterServer } from '../../testing/jupyter.ts';
 import { createTestNamespace, eventually, testKubeConfig } from '../../testing/kube.ts';
 import { startTestOperator, writeRequests } from '../../testing/operator.ts';
 import type { RunningOperator } from '../../runtime/app.ts';
+import { sleep } from '../../runtime/time.ts';
 
 const suffix = randomBytes(3).toString('hex');
 const proposal = `MX-${String(1000 + Math.floor(Math.random() * 8000))}`;
@@ -118,7 +119,7 @@ beforeAll(async () => {
   kc = testKubeConfig();
   core = kc.makeApiClient(CoreV1Api);
   custom = kc.makeApiClient(CustomObjectsApi);
-  await installCrds(kc);
+  await installCrds();
   ns = await createTestNamespace(kc, 'sessions', {
     'daas.calipsoplus.eu/proposal': proposal,
     // Every session pod must meet the Pod Security "restricted" profile: the API server enforces it here.
@@ -231,7 +232,7 @@ describe('container sessions', () => {
 
   it('writes nothing when nothing changed, and re-applies only what a spec edit changes', async () => {
     await untilPhase('quick-look', 'Running');
-    await new Promise((r) => setTimeout(r, 1500));
+    await sleep(1500);
     const quiet = await writeRequests(operator);
     // A metadata-only change triggers a reconcile that must find nothing to do.
     await custom.patchNamespacedCustomObject(
@@ -245,7 +246,7 @@ describe('container sessions', () => {
       },
       mergePatch,
     );
-    await new Promise((r) => setTimeout(r, 2500));
+    await sleep(2500);
     expect(await writeRequests(operator)).toBe(quiet);
 
     const name = (await getSession('quick-look')).status?.endpoint?.credentialsSecretName ?? '';
@@ -311,7 +312,7 @@ describe('container sessions', () => {
     expect(s.status?.message).toContain('registry.invalid/daas/missing:1');
     await eventually('pod removed', async () => ((await readPod('bad-image')) ? undefined : true));
     // It stays failed (no retry loop) until the user changes the session.
-    await new Promise((r) => setTimeout(r, 4000));
+    await sleep(4000);
     const later = await getSession('bad-image');
     expect(later.status?.phase).toBe('Failed');
     expect(later.status?.conditions?.find((c) => c.type === 'Ready')).toMatchObject({
@@ -376,7 +377,7 @@ describe('idle culling with a real Jupyter server', () => {
     const until = Date.now() + 14_000;
     while (Date.now() < until) {
       await fetch(`${jupyter.url}api/contents`, { headers: { authorization: `token ${jupyter.token}` } });
-      await new Promise((r) => setTimeout(r, 1000));
+      await sleep(1000);
     }
     const busy = await getSession('notebook');
     expect(busy.status?.phase).toBe('Running');
@@ -392,7 +393,7 @@ describe('idle culling with a real Jupyter server', () => {
     await createSession('silent', { image: images.jupyter, idleTimeout: '10s', lifetime: '1h' });
     await untilPhase('silent', 'Running');
     // No Jupyter server listens on this pod's IP: every probe fails.
-    await new Promise((r) => setTimeout(r, 15_000));
+    await sleep(15_000);
     const s = await getSession('silent');
     expect(s.status?.phase).toBe('Running');
     expect(s.spec.state).toBe('Running');

@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startJupyter, type JupyterServer } from '../../../testing/jupyter.ts';
 import { probeJupyter } from './jupyter.ts';
+import { sleep } from '../../../runtime/time.ts';
 
 let jupyter: JupyterServer;
 const ip = '127.1.200.7';
@@ -25,7 +26,7 @@ describe('jupyter activity probe', () => {
   it('reads last_activity, and sees it move when the user works', async () => {
     const first = await probeJupyter(jupyter.url, jupyter.token);
     if (!first.ok) throw new Error(first.error);
-    await new Promise((r) => setTimeout(r, 1100));
+    await sleep(1100);
     // The user's browser lists their files: an authenticated API request is activity.
     const res = await fetch(`${jupyter.url}api/contents`, {
       headers: { authorization: `token ${jupyter.token}` },
@@ -38,7 +39,7 @@ describe('jupyter activity probe', () => {
 
   it('probing does not count as activity', async () => {
     const a = await probeJupyter(jupyter.url, jupyter.token);
-    await new Promise((r) => setTimeout(r, 1100));
+    await sleep(1100);
     const b = await probeJupyter(jupyter.url, jupyter.token);
     if (!a.ok || !b.ok) throw new Error('probe failed');
     expect(b.lastActivity.getTime()).toBe(a.lastActivity.getTime());

@@ -87,7 +87,7 @@ beforeAll(async () => {
   kc = testKubeConfig();
   core = kc.makeApiClient(CoreV1Api);
   custom = kc.makeApiClient(CustomObjectsApi);
-  await installCrds(kc);
+  await installCrds();
   ns = await createTestNamespace(kc, 'seam', { 'daas.calipsoplus.eu/proposal': proposal });
   await core.patchNamespace(
     { name: ns.name, body: { metadata: { annotations: { 'daas.calipsoplus.eu/beamline': 'id16a' } } } },
@@ -174,7 +174,7 @@ describe('the workload seam', () => {
       controller: true,
     });
     expect(cm.data.machine).toBe(s.status?.machineName);
-    expect(cm.data.mounts).toContain('/data/raw');
+    expect(cm.data.mounts).toContain('/data/processed');
 
     // Stopping goes through the runtime's cleanup: its object goes, the credentials stay.
     await custom.patchNamespacedCustomObject(

@@ -2,7 +2,8 @@
 // kubelet (containerd) write, with timestamps as strings (raw watch events) and as Dates.
 import type { V1ContainerStatus, V1Pod, V1PodCondition } from '@kubernetes/client-node';
 import { describe, expect, it } from 'vitest';
-import { diagnosePod, parseQuantity, parseSchedulerMessage, type PodDiagnosis } from './diagnosis.ts';
+import { quantityValue as parseQuantity } from '../../../../runtime/quantity.ts';
+import { diagnosePod, parseSchedulerMessage, type PodDiagnosis } from './diagnosis.ts';
 
 const now = new Date('2026-11-26T12:10:00Z');
 const scheduledAt = '2026-11-26T12:00:00Z'; // ten minutes before now
@@ -491,7 +492,7 @@ describe('parseSchedulerMessage', () => {
   });
 });
 
-describe('parseQuantity', () => {
+describe('quantityValue (one parser, in runtime/quantity.ts)', () => {
   it.each([
     ['500m', 0.5],
     ['2', 2],

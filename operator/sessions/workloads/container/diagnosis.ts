@@ -3,7 +3,7 @@
 // (an image that cannot be pulled, a container that cannot be created, a crash loop). Every message
 // starts with plain words a scientist understands and ends with what Kubernetes itself said, for
 // admins. Timestamps may be Date (typed client) or string (raw watch events); both are accepted.
-import { parseQuantity as parseExactQuantity, quantityToNumber } from '../../../../runtime/quantity.ts';
+import { quantityValue as parseQuantity } from '../../../../runtime/quantity.ts';
 import type { V1Container, V1ContainerStatus, V1Pod } from '@kubernetes/client-node';
 import { isSessionReason, type SessionReason } from '../../../../crds/index.ts';
 import { formatWait } from '../../../../runtime/duration.ts';
@@ -319,13 +319,6 @@ function podRequest(pod: V1Pod, resource: string): number | undefined {
   const overhead = pod.spec?.overhead?.[resource];
   if (overhead !== undefined) total += parseQuantity(overhead) ?? 0;
   return found ? total : undefined;
-}
-
-/** Parses a Kubernetes quantity ("500m", "4Gi", "1e3"); undefined when it is not one. */
-/** A quantity as a number, for the words of a message (runtime/quantity.ts parses it exactly). */
-export function parseQuantity(q: string): number | undefined {
-  const parsed = parseExactQuantity(q.trim());
-  return parsed ? quantityToNumber(parsed) : undefined;
 }
 
 function formatNumber(n: number): string {
