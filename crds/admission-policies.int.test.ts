@@ -12,6 +12,7 @@ import { createTestNamespace, eventually, testKubeConfig } from '../testing/kube
 import { ADMISSION_POLICIES } from './admission-policies.ts';
 import { API_VERSION, GROUP, PROPOSAL_LABEL } from './kinds.ts';
 import { createObject, installCrds, kubectl, refusal, type TypedObject } from './testing/api-server.ts';
+import { INSTALL_FIELD_MANAGER } from '../tools/controlplane/crds.ts';
 
 const kc = testKubeConfig();
 const suffix = randomBytes(3).toString('hex');
@@ -145,7 +146,7 @@ describe('session admission policies', () => {
       'apply',
       '--server-side',
       '--dry-run=server',
-      '--field-manager=daas-api-tests',
+      `--field-manager=${INSTALL_FIELD_MANAGER}`,
       '-f',
       'crds/session-admission-policies.yaml',
     );

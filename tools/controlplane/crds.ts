@@ -11,6 +11,8 @@ import { parseAllDocuments } from 'yaml';
 import { sleep } from '../../runtime/time.ts';
 
 const repoRoot = resolve(import.meta.dirname, '..', '..');
+/** The field manager of installed CRDs and policies; re-apply with it to change them without conflicts. */
+export const INSTALL_FIELD_MANAGER = 'daas-install';
 
 interface CrdDocument {
   kind?: string;
@@ -32,7 +34,14 @@ export async function installCrds(kubeconfigPath: string, binDir: string, dir = 
         maxBuffer: 16 * 1024 * 1024,
       })
     ).stdout;
-  await kubectl('apply', '--server-side', '--force-conflicts', '--field-manager=daas-install', '-f', path);
+  await kubectl(
+    'apply',
+    '--server-side',
+    '--force-conflicts',
+    `--field-manager=${INSTALL_FIELD_MANAGER}`,
+    '-f',
+    path,
+  );
   const crds = await crdsIn(path);
   if (crds.length === 0) return;
   await kubectl(
