@@ -186,8 +186,7 @@ function pathRefusal(field: string, what: string, value: string, problem: string
 }
 
 function collectAreas(input: BuildInput, notes: string[]): Result<Area[]> {
-  const { config, session } = input;
-  const data = config.data;
+  const data = input.config.data;
   const mountRoot = dataMountRoot(data);
   if (!posix.isAbsolute(mountRoot) || mountRoot === '/')
     return refuse(
@@ -201,26 +200,46 @@ function collectAreas(input: BuildInput, notes: string[]): Result<Area[]> {
       'config.data.nfsServer',
       'no NFS server is configured for proposal data',
     );
-
   const base = baseValues(input);
   if (!base.ok) return base;
   const proposalRoot = expand(data.proposalPath, 'proposalPath', base.value, input);
   if (!proposalRoot.ok) return proposalRoot;
-  const withProposal: Values = { ...base.value, proposalPath: proposalRoot.value };
+  const values: Values = { ...base.value, proposalPath: proposalRoot.value };
+  const fixed = configuredAreas(input, mountRoot, proposalRoot.value, values);
+  if (!fixed.ok) return fixed;
+  const areas = [...fixed.value.areas];
+  const ctx: MountContext = {
+    input,
+    mountRoot,
+    proposalRoot: proposalRoot.value,
+    processedRoot: fixed.value.processedRoot,
+    values,
+    taken: new Set(areas.map((a) => a.volumeName)),
+    names: new Set<string>(),
+    notes,
+  };
+  for (const [i, mount] of (input.session.spec.data?.mounts ?? []).entries()) {
+    const area = mountArea(ctx, mount, `spec.data.mounts[${String(i)}]`);
+    if (!area.ok) return area;
+    areas.push(area.value);
+  }
+  return { ok: true, value: areas };
+}
 
+/** The areas every session gets from configuration: the whole proposal (if asked), processed, home. */
+function configuredAreas(
+  input: BuildInput,
+  mountRoot: string,
+  proposalRoot: string,
+  values: Values,
+): Result<{ areas: Area[]; processedRoot: string | undefined }> {
+  const data = input.config.data;
   const areas: Area[] = [];
-  const spec = session.spec.data;
-  if (spec?.wholeProposal)
-    areas.push({
-      volumeName: 'raw',
-      mountPath: `${mountRoot}/raw`,
-      nfsPath: proposalRoot.value,
-      readOnly: true,
-    });
-
+  if (input.session.spec.data?.wholeProposal)
+    areas.push({ volumeName: 'raw', mountPath: `${mountRoot}/raw`, nfsPath: proposalRoot, readOnly: true });
   let processedRoot: string | undefined;
   if (data.processedPath !== undefined) {
-    const processed = expand(data.processedPath, 'processedPath', withProposal, input);
+    const processed = expand(data.processedPath, 'processedPath', values, input);
     if (!processed.ok) return processed;
     processedRoot = processed.value;
     areas.push({
@@ -231,78 +250,92 @@ function collectAreas(input: BuildInput, notes: string[]): Result<Area[]> {
     });
   }
   if (data.homePath !== undefined) {
-    const home = expand(data.homePath, 'homePath', withProposal, input);
+    const home = expand(data.homePath, 'homePath', values, input);
     if (!home.ok) return home;
     areas.push({ volumeName: 'home', mountPath: `${mountRoot}/home`, nfsPath: home.value, readOnly: false });
   }
+  return { ok: true, value: { areas, processedRoot } };
+}
 
-  const taken = new Set(areas.map((a) => a.volumeName));
-  const names = new Set<string>();
-  for (const [i, mount] of (spec?.mounts ?? []).entries()) {
-    const at = `spec.data.mounts[${String(i)}]`;
-    const nameProblem =
-      segmentProblem(mount.name) ??
-      (/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(mount.name) ? undefined : 'must be a DNS label');
-    const badName = pathRefusal(`${at}.name`, 'mount name', mount.name, nameProblem);
-    if (badName) return badName;
-    if (taken.has(mount.name))
-      return refuse(
-        'DataMountConflict',
-        `${at}.name`,
-        `the mount name ${mount.name} is taken by the ${mount.name === 'raw' ? 'whole proposal' : mount.name === 'processed' ? "proposal's processed area" : "owner's home"} at ${mountRoot}/${mount.name}; choose another name`,
-      );
-    if (names.has(mount.name))
-      return refuse(
-        'DataMountConflict',
-        `${at}.name`,
-        `two mounts are named ${mount.name}; names must be unique`,
-      );
-    names.add(mount.name);
+interface MountContext {
+  input: BuildInput;
+  mountRoot: string;
+  proposalRoot: string;
+  processedRoot: string | undefined;
+  /** Template values with the proposal path expanded. */
+  values: Values;
+  /** Names of the areas from configuration (raw, processed, home). */
+  taken: Set<string>;
+  /** Names of the mounts seen so far. */
+  names: Set<string>;
+  notes: string[];
+}
 
-    let root = proposalRoot.value;
-    if (mount.experimentSession !== undefined) {
-      const field = `${at}.experimentSession`;
-      const bad = pathRefusal(
-        field,
-        'experiment session',
-        mount.experimentSession,
-        segmentProblem(mount.experimentSession),
+type Mount = NonNullable<NonNullable<BuildInput['session']['spec']['data']>['mounts']>[number];
+
+/** One spec.data.mounts[] entry as an area, re-validated: name, experiment session, sub-path, mode. */
+function mountArea(ctx: MountContext, mount: Mount, at: string): Result<Area> {
+  const { mountRoot, processedRoot } = ctx;
+  const nameProblem =
+    segmentProblem(mount.name) ??
+    (/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(mount.name) ? undefined : 'must be a DNS label');
+  const badName = pathRefusal(`${at}.name`, 'mount name', mount.name, nameProblem);
+  if (badName) return badName;
+  if (ctx.taken.has(mount.name))
+    return refuse(
+      'DataMountConflict',
+      `${at}.name`,
+      `the mount name ${mount.name} is taken by the ${mount.name === 'raw' ? 'whole proposal' : mount.name === 'processed' ? "proposal's processed area" : "owner's home"} at ${mountRoot}/${mount.name}; choose another name`,
+    );
+  if (ctx.names.has(mount.name))
+    return refuse(
+      'DataMountConflict',
+      `${at}.name`,
+      `two mounts are named ${mount.name}; names must be unique`,
+    );
+  ctx.names.add(mount.name);
+
+  let root = ctx.proposalRoot;
+  if (mount.experimentSession !== undefined) {
+    const problem = segmentProblem(mount.experimentSession);
+    const bad = pathRefusal(
+      `${at}.experimentSession`,
+      'experiment session',
+      mount.experimentSession,
+      problem,
+    );
+    if (bad) return bad;
+    const values = { ...ctx.values, experimentSession: mount.experimentSession };
+    const experiment = expand(ctx.input.config.data.experimentPath, 'experimentPath', values, ctx.input);
+    if (!experiment.ok) return experiment;
+    root = experiment.value;
+  }
+  let path = root;
+  if (mount.subPath !== undefined) {
+    const bad = pathRefusal(`${at}.subPath`, 'sub-path', mount.subPath, subPathProblem(mount.subPath));
+    if (bad) return bad;
+    path = posix.join(root, mount.subPath);
+    if (!isUnder(path, root))
+      return refuse(
+        'InvalidDataPath',
+        `${at}.subPath`,
+        `sub-path ${JSON.stringify(mount.subPath)} leaves ${root}`,
       );
-      if (bad) return bad;
-      const experiment = expand(
-        data.experimentPath,
-        'experimentPath',
-        { ...withProposal, experimentSession: mount.experimentSession },
-        input,
-      );
-      if (!experiment.ok) return experiment;
-      root = experiment.value;
-    }
-    let path = root;
-    if (mount.subPath !== undefined) {
-      const bad = pathRefusal(`${at}.subPath`, 'sub-path', mount.subPath, subPathProblem(mount.subPath));
-      if (bad) return bad;
-      path = posix.join(root, mount.subPath);
-      if (!isUnder(path, root))
-        return refuse(
-          'InvalidDataPath',
-          `${at}.subPath`,
-          `sub-path ${JSON.stringify(mount.subPath)} leaves ${root}`,
-        );
-    }
-    const writable = mount.readOnly === false && processedRoot !== undefined && isUnder(path, processedRoot);
-    if (mount.readOnly === false && !writable)
-      notes.push(
-        `mount ${mount.name} is read-only: raw data is always mounted read-only${processedRoot ? ` (write results to ${mountRoot}/processed)` : ''}`,
-      );
-    areas.push({
+  }
+  const writable = mount.readOnly === false && processedRoot !== undefined && isUnder(path, processedRoot);
+  if (mount.readOnly === false && !writable)
+    ctx.notes.push(
+      `mount ${mount.name} is read-only: raw data is always mounted read-only${processedRoot ? ` (write results to ${mountRoot}/processed)` : ''}`,
+    );
+  return {
+    ok: true,
+    value: {
       volumeName: boundedDnsName('mount-', mount.name),
       mountPath: `${mountRoot}/${mount.name}`,
       nfsPath: path,
       readOnly: !writable,
-    });
-  }
-  return { ok: true, value: areas };
+    },
+  };
 }
 
 /** Cluster-unique PersistentVolume name: readable prefix plus a hash of namespace and claim. */

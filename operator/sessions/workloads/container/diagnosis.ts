@@ -4,7 +4,7 @@
 // starts with plain words a scientist understands and ends with what Kubernetes itself said, for
 // admins. Timestamps may be Date (typed client) or string (raw watch events); both are accepted.
 import { quantityValue as parseQuantity } from '../../../../runtime/quantity.ts';
-import type { V1Container, V1ContainerStatus, V1Pod } from '@kubernetes/client-node';
+import type { V1Container, V1ContainerStatus, V1Pod, V1PodCondition } from '@kubernetes/client-node';
 import { isSessionReason, type SessionReason } from '../../../../crds/index.ts';
 import { formatWait } from '../../../../runtime/duration.ts';
 
@@ -54,11 +54,7 @@ function known(reason: string, set: ReadonlySet<string>, fallback: SessionReason
 
 export function diagnosePod(pod: V1Pod | undefined, now: Date, options: DiagnosisOptions = {}): PodDiagnosis {
   if (!pod) return { state: 'Absent' };
-  const graceMs = options.imagePullGraceMs ?? defaultImagePullGraceMs;
-  const crashLoopRestarts = options.crashLoopRestarts ?? defaultCrashLoopRestarts;
   const status = pod.status ?? {};
-  const nodeName = pod.spec?.nodeName;
-
   if (pod.metadata?.deletionTimestamp) {
     return { state: 'Pending', reason: 'Stopping', message: 'The session is stopping.' };
   }
@@ -71,23 +67,40 @@ export function diagnosePod(pod: V1Pod | undefined, now: Date, options: Diagnosi
       message: `The session's process ${exit ?? 'exited'}, so the session ended.`,
     };
   }
-
   const scheduled = status.conditions?.find((c) => c.type === 'PodScheduled');
   if (scheduled?.status === 'False' && scheduled.reason === 'Unschedulable') {
     return unschedulable(pod, scheduled.message ?? '');
   }
-
-  // Init containers run first, so their troubles come first.
-  const statuses = [
-    ...(status.initContainerStatuses ?? []).map((s) => ({ s, init: true })),
-    ...(status.containerStatuses ?? []).map((s) => ({ s, init: false })),
-  ];
   const since =
     toDate(scheduled?.status === 'True' ? scheduled.lastTransitionTime : undefined) ??
     toDate(pod.metadata?.creationTimestamp) ??
     now;
+  return containerTrouble(pod, since, now, options) ?? podProgress(pod, scheduled);
+}
+
+/** Init containers first (they run first), then the session's: the first that cannot go on. */
+function containerStatuses(pod: V1Pod): { s: V1ContainerStatus; init: boolean }[] {
+  return [
+    ...(pod.status?.initContainerStatuses ?? []).map((s) => ({ s, init: true })),
+    ...(pod.status?.containerStatuses ?? []).map((s) => ({ s, init: false })),
+  ];
+}
+
+/**
+ * What the containers say that waiting will not fix (a bad image, a container that cannot be
+ * created, a crash loop, an image that cannot be pulled past the grace period), or an image pull
+ * still within its grace; undefined when no container is in trouble.
+ */
+function containerTrouble(
+  pod: V1Pod,
+  since: Date,
+  now: Date,
+  options: DiagnosisOptions,
+): PodDiagnosis | undefined {
+  const graceMs = options.imagePullGraceMs ?? defaultImagePullGraceMs;
+  const crashLoopRestarts = options.crashLoopRestarts ?? defaultCrashLoopRestarts;
   let pulling: PodDiagnosis | undefined;
-  for (const { s, init } of statuses) {
+  for (const { s, init } of containerStatuses(pod)) {
     const who = containerLabel(pod, s.name, init);
     const waiting = s.state?.waiting;
     const reason = waiting?.reason ?? '';
@@ -133,8 +146,13 @@ export function diagnosePod(pod: V1Pod | undefined, now: Date, options: Diagnosi
       };
     }
   }
-  if (pulling) return pulling;
+  return pulling;
+}
 
+/** Where a pod with no trouble is: running (ready or not), on an unreachable node, or on its way. */
+function podProgress(pod: V1Pod, scheduled: V1PodCondition | undefined): PodDiagnosis {
+  const status = pod.status ?? {};
+  const nodeName = pod.spec?.nodeName;
   if (status.phase === 'Running') {
     const ready = status.conditions?.find((c) => c.type === 'Ready')?.status === 'True';
     const startedAt = latestStart(status.containerStatuses ?? []) ?? toDate(status.startTime);
@@ -164,7 +182,7 @@ export function diagnosePod(pod: V1Pod | undefined, now: Date, options: Diagnosi
     }
     return { state: 'Pending', reason: 'Scheduling', message: 'Looking for a node to run the session.' };
   }
-  const waiting = statuses.find(({ s }) => s.state?.waiting)?.s.state?.waiting;
+  const waiting = containerStatuses(pod).find(({ s }) => s.state?.waiting)?.s.state?.waiting;
   const reason = waiting?.reason ?? 'ContainerCreating';
   const what = reason === 'PodInitializing' ? 'Preparing the session' : 'Starting the session';
   return {
