@@ -33,6 +33,15 @@ export interface ReconcileContext {
 // eslint-disable-next-line @typescript-eslint/no-invalid-void-type -- a reconciler with nothing to requeue just returns
 export type Reconciler = (req: Request, ctx: ReconcileContext) => Promise<ReconcileResult | undefined | void>;
 
+/**
+ * Whether an update matters to the watcher (controller-runtime's predicates); adds and deletes always
+ * do. `generationChanged` ignores status-only and metadata-only updates.
+ */
+export type UpdatePredicate = (old: KubeObject, obj: KubeObject) => boolean;
+
+export const generationChanged: UpdatePredicate = (old, obj) =>
+  old === obj || old.metadata.generation !== obj.metadata.generation;
+
 /** Maps a changed object to the keys to reconcile (its own key, its owner's key, ...). */
 export type KeyMapper<T extends KubeObject> = (obj: T) => string | string[] | undefined;
 
@@ -53,7 +62,11 @@ export class Controller {
   private readonly options: ControllerOptions;
   private readonly log: Logger;
   private readonly metrics: RuntimeMetrics | undefined;
-  private readonly watches: { cache: Cache<KubeObject>; map: KeyMapper<KubeObject> }[] = [];
+  private readonly watches: {
+    cache: Cache<KubeObject>;
+    map: KeyMapper<KubeObject>;
+    predicate: UpdatePredicate | undefined;
+  }[] = [];
   private readonly removers: (() => void)[] = [];
   private readonly abort = new AbortController();
   private workers: Promise<void>[] = [];
@@ -77,8 +90,8 @@ export class Controller {
   }
 
   /** Reconciles the keys `map` returns whenever an object in `cache` changes. Call before start(). */
-  watch<T extends KubeObject>(cache: Cache<T>, map: KeyMapper<T> = keyOf): this {
-    this.watches.push({ cache: cache, map: map as KeyMapper<KubeObject> });
+  watch<T extends KubeObject>(cache: Cache<T>, map: KeyMapper<T> = keyOf, predicate?: UpdatePredicate): this {
+    this.watches.push({ cache: cache, map: map as KeyMapper<KubeObject>, predicate });
     return this;
   }
 
@@ -86,7 +99,7 @@ export class Controller {
   async start(): Promise<void> {
     if (this.started) return;
     this.started = true;
-    for (const { cache, map } of this.watches) {
+    for (const { cache, map, predicate } of this.watches) {
       const enqueue = (obj: KubeObject) => {
         const keys = map(obj);
         if (keys === undefined) return;
@@ -96,6 +109,7 @@ export class Controller {
         cache.addHandler({
           onAdd: enqueue,
           onUpdate: (old, obj) => {
+            if (predicate && !predicate(old, obj)) return;
             // Both: an owner reference or label may have moved the object to another key.
             if (old !== obj) enqueue(old);
             enqueue(obj);

@@ -1,7 +1,13 @@
 // The manager owns the shared caches and the controllers. Caches start at once, so a standby replica
 // keeps warm caches and is ready to lead; controllers start only once this replica leads.
 import type { Logger } from 'pino';
-import { Controller, toControllerOwner, type ControllerOptions, type KeyMapper } from './controller.ts';
+import {
+  Controller,
+  toControllerOwner,
+  type ControllerOptions,
+  type KeyMapper,
+  type UpdatePredicate,
+} from './controller.ts';
 import { Informer, MultiNamespaceCache, type Cache } from './informer.ts';
 import type { RuntimeMetrics } from './metrics.ts';
 import type { ReflectorOptions } from './reflector.ts';
@@ -37,7 +43,7 @@ export interface ControllerSpec<T extends KubeObject> extends Omit<ControllerOpt
   /** Kinds it creates; changes map to the controlling owner. Select them by the operator's own labels. */
   owns?: { type: ResourceType; selectors?: Selectors }[];
   /** Anything else that should trigger a reconcile. */
-  watches?: { type: ResourceType; selectors?: Selectors; map: KeyMapper<T> }[];
+  watches?: { type: ResourceType; selectors?: Selectors; map: KeyMapper<T>; predicate?: UpdatePredicate }[];
 }
 
 export class Manager {
@@ -134,7 +140,7 @@ export class Manager {
     const controller = this.addController(options);
     controller.watch(this.cache(type, forSelectors), keyOf);
     for (const o of owns) controller.watch(this.cache(o.type, o.selectors), toControllerOwner(type));
-    for (const w of watches) controller.watch(this.cache<T>(w.type, w.selectors), w.map);
+    for (const w of watches) controller.watch(this.cache<T>(w.type, w.selectors), w.map, w.predicate);
     return controller;
   }
 

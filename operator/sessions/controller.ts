@@ -5,7 +5,7 @@ import { PROPOSAL_LABEL, SESSION_LABEL, SESSION_NAMESPACE_LABEL } from '../../cr
 import { AnalysisSessions, SessionImages } from '../api.ts';
 import { SESSIONS_BY_IMAGE, sessionsCache } from '../indexes.ts';
 import type { OperatorContext } from '../../runtime/app.ts';
-import type { Controller } from '../../runtime/controller.ts';
+import { generationChanged, type Controller } from '../../runtime/controller.ts';
 import type { Cache } from '../../runtime/informer.ts';
 import {
   Namespaces,
@@ -85,6 +85,8 @@ export function registerSessionController(
       },
       {
         type: SessionImages,
+        // Only the spec matters to sessions: the images controller's status writes must not wake them all.
+        predicate: generationChanged,
         map: (image) => sessions.indexKeys(SESSIONS_BY_IMAGE, image.metadata.name ?? ''),
       },
       {
