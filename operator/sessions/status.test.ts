@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { AnalysisSessionStatus } from '../../crds/index.ts';
 import type { ConditionVerdict } from './conditions.ts';
 import { session } from './fixtures.ts';
-import { IDLE_STOP_ANNOTATION, type SessionReason } from '../../crds/index.ts';
+import { IDLE_STOP_ANNOTATION, SESSION_REASONS, type SessionReason } from '../../crds/index.ts';
 import { sessionStatus, stickyFailure, type StatusFacts } from './status.ts';
 
 const now = new Date('2026-12-01T12:00:00Z');
@@ -245,5 +245,81 @@ describe('sessionStatus: one path from verdicts to phase, reason and message', (
       facts({ session: stopped(), workloadPresent: false, previous: { phase: 'Stopped' } }),
     );
     expect(again.stoppedAt).toBeUndefined();
+  });
+});
+
+describe('sessionStatus reports every reason of the API, with the phase the docs give it', () => {
+  const ordered = ['Accepted', 'DataReady', 'Scheduled', 'Ready', 'AccessReady'] as const;
+  const seen = new Set<string>();
+  const record = (s: ReturnType<typeof sessionStatus>) => {
+    seen.add(s.reason);
+    for (const c of s.conditions) seen.add(c.reason);
+    return s;
+  };
+
+  it.each(
+    Object.entries(SESSION_REASONS).filter(
+      ([, doc]) => doc.condition !== 'status' && doc.condition !== 'ordered',
+    ),
+  )('%s', (reason, doc) => {
+    if (doc.condition === 'status' || doc.condition === 'ordered') return;
+    const r = reason as SessionReason;
+    if (doc.condition === 'ExpiringSoon') {
+      const expired = r === 'Expired';
+      const s = record(
+        sessionStatus(
+          facts({
+            ...(r === 'NotYet' ? {} : { expiryWarningAt: '2026-12-01T11:50:00Z' }),
+            clock: { ...clock, expired },
+          }),
+        ),
+      );
+      expect(s.conditions.find((c) => c.type === 'ExpiringSoon')?.reason).toBe(r);
+      return;
+    }
+    const at = ordered.indexOf(doc.condition);
+    const before = [accepted, attached, scheduled, ready, reachable].slice(0, at);
+    const verdict = {
+      type: doc.condition,
+      status: doc.status,
+      reason: r,
+      message: `${r} in words`,
+    } as ConditionVerdict;
+    const failed = doc.phase === 'Failed';
+    const s = record(
+      sessionStatus(
+        facts({
+          verdicts: [...before, verdict],
+          refused: failed && (doc.condition === 'Accepted' || doc.condition === 'DataReady'),
+          ...(failed && doc.condition === 'Ready'
+            ? { workloadFailed: { reason: r, message: `${r} in words` } }
+            : {}),
+        }),
+      ),
+    );
+    expect(s.conditions.find((c) => c.type === doc.condition)).toMatchObject({
+      status: doc.status,
+      reason: r,
+    });
+    if (doc.status !== 'True') {
+      expect(s.reason).toBe(r);
+      expect([doc.phase].flat()).toContain(s.phase);
+    }
+  });
+
+  it('and the reasons of status alone: Running, stopped, idle, expired, and Failed for a reason it no longer knows', () => {
+    record(sessionStatus(facts()));
+    record(sessionStatus(facts({ session: stopped(), workloadPresent: false })));
+    record(
+      sessionStatus(facts({ session: stopped({ [IDLE_STOP_ANNOTATION]: '4' }), workloadPresent: false })),
+    );
+    record(sessionStatus(facts({ clock: { ...clock, expired: true } })));
+    const old = sessionStatus(
+      facts({ sticky: true, verdicts: [accepted], previous: { phase: 'Failed', reason: 'SomeOldReason' } }),
+    );
+    expect(old.reason).toBe('Failed');
+    record(old);
+    record(sessionStatus(facts({ verdicts: [accepted] }))); // later conditions Waiting
+    expect([...Object.keys(SESSION_REASONS)].filter((r) => !seen.has(r))).toEqual([]);
   });
 });
