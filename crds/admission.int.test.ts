@@ -492,6 +492,36 @@ const badInputs: BadInput[] = [
     says: /must be a container image reference without spaces/,
   },
   {
+    what: 'container image reference with an invisible character (a zero-width space)',
+    object: () => image({ container: { image: 'quay.io/jupyter/scipy-notebook\u200b:2025-06-02' } }),
+    field: 'spec.container.image',
+    says: /must be a container image reference without spaces or invisible characters/,
+  },
+  {
+    what: 'node selector key that is not a label key',
+    object: () => image({ scheduling: { nodeSelector: { 'gpu present?': 'true' } } }),
+    field: 'spec.scheduling.nodeSelector',
+    says: /every nodeSelector key must be a label key/,
+  },
+  {
+    what: 'GPU resource name without a domain',
+    object: () => image({ resources: { gpuResourceName: 'gpu' } }),
+    field: 'spec.resources.gpuResourceName',
+    says: /must be an extended resource name with a domain/,
+  },
+  {
+    what: 'GPU resource name that is a standard resource (memory)',
+    object: () => image({ resources: { gpuResourceName: 'memory' } }),
+    field: 'spec.resources.gpuResourceName',
+    says: /not a standard resource such as memory/,
+  },
+  {
+    what: 'GPU resource name in the kubernetes.io domain',
+    object: () => image({ resources: { gpuResourceName: 'kubernetes.io/memory' } }),
+    field: 'spec.resources.gpuResourceName',
+    says: /nor in the kubernetes.io domain/,
+  },
+  {
     what: 'environment variable name starting with a digit',
     object: () => image({ container: { image: 'quay.io/x/y:1', env: [{ name: '1BAD', value: 'x' }] } }),
     field: 'spec.container.env[0].name',

@@ -87,6 +87,13 @@ export const SESSION_REASONS = {
     status: 'False',
     meaning: "The operator is preparing access to the proposal's data (its volumes are being bound).",
   },
+  DataRefused: {
+    phase: 'Pending',
+    condition: 'DataReady',
+    status: 'False',
+    meaning:
+      "The API server refused one of the session's data volumes or claims (a ResourceQuota, a LimitRange, an admission policy or webhook); the message names the object and the API server's words. The operator tries again every few seconds, so the session goes on by itself once the cause is lifted.",
+  },
   DataNotConfigured: dataRefused(
     "The operator's data path templates cannot be filled for this proposal, e.g. the namespace lacks the beamline or data-root annotation. An admin must fix the namespace or the operator configuration.",
   ),
@@ -115,6 +122,13 @@ export const SESSION_REASONS = {
     condition: 'Scheduled',
     status: 'False',
     meaning: "The operator is creating the session's pod.",
+  },
+  WorkloadRefused: {
+    phase: 'Pending',
+    condition: 'Scheduled',
+    status: 'False',
+    meaning:
+      "The API server refused one of the session's objects (its pod, Secret, Service or NetworkPolicy: a ResourceQuota, a LimitRange, an admission policy or webhook, a PriorityClass that does not exist, a full service range); the message names the object and the API server's words. The operator tries again every few seconds, so the session starts by itself once the cause is lifted.",
   },
   Scheduling: {
     phase: 'Pending',

@@ -80,6 +80,8 @@ describe('Informer', () => {
       const first = informer.get(`${ns.name}/page-0`);
       expect(first?.kind).toBe('ConfigMap');
       expect(typeof first?.metadata.creationTimestamp).toBe('string');
+      // The API server sends managedFields; the cache keeps only what reconcilers read.
+      expect(first?.metadata).not.toHaveProperty('managedFields');
       await deleteCm('page-0');
       const again = await createCm('page-0', { 'app.kubernetes.io/managed-by': 'daas-operator' });
       await createCm('still-unlabelled');
@@ -88,6 +90,7 @@ describe('Informer', () => {
           informer.get(`${ns.name}/page-0`)?.metadata.uid === again.metadata.uid ? true : undefined,
         ),
       );
+      expect(informer.get(`${ns.name}/page-0`)?.metadata).not.toHaveProperty('managedFields');
       expect(events).toEqual([
         `delete page-0 ${first?.metadata.uid ?? ''}`,
         `add page-0 ${again.metadata.uid ?? ''}`,

@@ -300,9 +300,14 @@ export class Reflector<T extends KubeObject> {
     });
   }
 
+  /**
+   * Every object on its way into the cache: kind filled in (list items lack it), and managedFields
+   * dropped (no reconciler reads them, and they are often the larger part of an object).
+   */
   private withKind(obj: T): T {
     obj.apiVersion ??= apiVersionOf(this.type);
     obj.kind ??= this.type.kind;
+    delete (obj.metadata as { managedFields?: unknown }).managedFields;
     return obj;
   }
 }

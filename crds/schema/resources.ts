@@ -1,8 +1,8 @@
 // Compute resources as sessions request them and images bound them. Quantities are int-or-string
 // like core/v1 so `cpu: 2` and `cpu: "500m"` both work.
 import { z } from 'zod';
-import { doc } from './kube-meta.ts';
-import { RESOURCE_NAME, gpuCountField, patterned, matchesRule, quantityField } from './primitives.ts';
+import { doc, type CelRule } from './kube-meta.ts';
+import { gpuCountField, patterned, matchesRule, quantityField } from './primitives.ts';
 
 export const MAX_CPU = '256';
 export const MAX_MEMORY = '4Ti';
@@ -26,7 +26,15 @@ export function resourceAmounts(description: string) {
 
 export type ResourceAmounts = z.infer<ReturnType<typeof resourceAmounts>>;
 
-const gpuResourceMessage = 'must be an extended resource name such as nvidia.com/gpu, at most 253 characters';
+const gpuResourceMessage =
+  'must be an extended resource name with a domain such as nvidia.com/gpu (not a standard resource such as memory, nor in the kubernetes.io domain), at most 253 characters';
+/** Extended resources are domain-qualified and outside kubernetes.io (which names standard resources). */
+const EXTENDED_RESOURCE =
+  '^([a-z0-9]([-a-z0-9]*[a-z0-9])?\\.)+[a-z0-9]([-a-z0-9]*[a-z0-9])?/[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$';
+const notKubernetesDomain: CelRule = {
+  rule: "!self.startsWith('kubernetes.io/') && !self.split('/')[0].endsWith('.kubernetes.io') && !self.startsWith('requests.')",
+  message: gpuResourceMessage,
+};
 
 /** Pairs of (default, max) that a single image can check itself: default must not exceed max. */
 const withinMaximum = (name: 'cpu' | 'memory' | 'disk') => ({
@@ -42,9 +50,11 @@ export const imageResources = doc(
       'The most a session of this image may request; the operator refuses larger requests.',
     ).optional(),
     gpuResourceName: doc(
-      patterned(253, RESOURCE_NAME, gpuResourceMessage).default('nvidia.com/gpu'),
+      patterned(253, EXTENDED_RESOURCE, gpuResourceMessage)
+        .refine((v) => !/^kubernetes\.io\/|^[^/]*\.kubernetes\.io\/|^requests\./.test(v), gpuResourceMessage)
+        .default('nvidia.com/gpu'),
       'The extended resource that GPUs are requested as (nvidia.com/gpu, amd.com/gpu, a MIG profile...).',
-      { validations: [matchesRule(RESOURCE_NAME, gpuResourceMessage)] },
+      { validations: [matchesRule(EXTENDED_RESOURCE, gpuResourceMessage), notKubernetesDomain] },
     ),
   }),
   'Default and maximum resources for sessions of this image.',

@@ -19,9 +19,16 @@ import {
 const ENV_NAME = '^[A-Za-z_][A-Za-z0-9_]*$';
 const envNameMessage =
   'must be an environment variable name: letters, digits and _, not starting with a digit';
-const OCI_IMAGE = '^[^\\s]+$';
+// An image reference as the container runtime parses it: [registry[:port]/]path[:tag][@digest], in
+// ASCII only, so an invisible or look-alike character is refused here rather than failing the pull.
+const OCI_IMAGE =
+  '^([A-Za-z0-9]([-A-Za-z0-9.]*[A-Za-z0-9])?(:[0-9]+)?/)?[a-z0-9]+([._-]+[a-z0-9]+)*(/[a-z0-9]+([._-]+[a-z0-9]+)*)*(:[A-Za-z0-9_][-A-Za-z0-9_.]{0,127})?(@sha256:[a-f0-9]{64})?$';
 const ociMessage =
-  'must be a container image reference without spaces, e.g. quay.io/jupyter/scipy-notebook:2025-06-02';
+  'must be a container image reference without spaces or invisible characters, such as quay.io/jupyter/scipy-notebook:2025-06-02 (ASCII letters, digits, . _ - / : and @sha256 digests; lower-case repository path)';
+// Node label keys and values, as Kubernetes validates them on nodes.
+const LABEL_KEY =
+  '^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$';
+const LABEL_VALUE = '^(([A-Za-z0-9][-A-Za-z0-9_.]{0,61})?[A-Za-z0-9])?$';
 
 const HTTPS_URL = '^https://[^\\s]+$';
 const httpsMessage = 'must be an https:// URL without spaces';
@@ -264,9 +271,28 @@ export const sessionImageSpec = doc(
     scheduling: doc(
       z.object({
         nodeSelector: doc(
-          z.record(z.string().max(317), doc(z.string().max(63), 'Label value.')).optional(),
+          z
+            .record(
+              patterned(317, LABEL_KEY, 'must be a label key such as nvidia.com/gpu.present'),
+              doc(z.string().max(63).regex(new RegExp(LABEL_VALUE), 'must be a label value'), 'Label value.'),
+            )
+            .optional(),
           'Labels a node must have to run sessions of this image.',
-          { maxProperties: 16 },
+          {
+            maxProperties: 16,
+            validations: [
+              {
+                rule: `self.all(k, k.matches('${LABEL_KEY.replaceAll('\\', '\\\\')}'))`,
+                message:
+                  'every nodeSelector key must be a label key such as nvidia.com/gpu.present (prefix/name, name at most 63 characters)',
+              },
+              {
+                rule: `self.all(k, self[k].matches('${LABEL_VALUE.replaceAll('\\', '\\\\')}'))`,
+                message:
+                  'every nodeSelector value must be a label value: at most 63 letters, digits, - _ . starting and ending with a letter or digit',
+              },
+            ],
+          },
         ),
         priorityClassName: optionalText(253, 'PriorityClass of the session pods or VMs.'),
       }),

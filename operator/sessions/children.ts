@@ -6,7 +6,7 @@ import type { Logger } from 'pino';
 import { APPLIED_HASH_ANNOTATION, type AnalysisSession } from '../../crds/index.ts';
 import { AnalysisSessions } from '../api.ts';
 import { apply } from '../../runtime/apply.ts';
-import { isConflict, isNotFound } from '../../runtime/errors.ts';
+import { ApiError, isConflict, isNotFound } from '../../runtime/errors.ts';
 import type { Cache } from '../../runtime/informer.ts';
 import { withControllerReference } from '../../runtime/owners.ts';
 import { keyOf, objectPath, type KubeObject, type ResourceType } from '../../runtime/resources.ts';
@@ -16,6 +16,37 @@ import type { RestClient } from '../../runtime/rest.ts';
 export type ChildCaches = (type: ResourceType) => Cache<KubeObject>;
 
 export type ApplyOutcome = 'unchanged' | 'applied' | 'created' | 'replacing';
+
+/**
+ * The API server refused a child for a reason a retry of the same request cannot fix now (400, 403,
+ * 422: a ResourceQuota, a LimitRange, an admission policy or webhook, an invalid value). The steps
+ * turn it into a condition that names the object and the API server's words, and retry later: the
+ * cause (a quota, a missing PriorityClass) may be lifted without any change to the session.
+ */
+export class ChildRefused extends Error {
+  readonly kind: string;
+  readonly objectName: string;
+  readonly apiMessage: string;
+
+  constructor(kind: string, objectName: string, apiMessage: string) {
+    super(`${kind} ${objectName} refused: ${apiMessage}`);
+    this.name = 'ChildRefused';
+    this.kind = kind;
+    this.objectName = objectName;
+    this.apiMessage = apiMessage;
+  }
+
+  /** The sentence for status: which object, what the API server said, what happens next. */
+  get sentence(): string {
+    const said = this.apiMessage.replace(/\.?\s*$/, '.');
+    return `Kubernetes refused the session's ${this.kind} ${this.objectName}: ${said} The operator tries again every few seconds.`;
+  }
+}
+
+/** How long after a refusal the operator tries again (nothing else may wake it: a quota is lifted silently). */
+export const REFUSAL_RETRY_MS = 5000;
+
+const REFUSED_CODES = new Set([400, 403, 422]);
 
 function hashOf(obj: unknown): string {
   return createHash('sha256').update(JSON.stringify(obj)).digest('hex').slice(0, 16);
@@ -61,7 +92,14 @@ export class Children {
     };
     // A cluster-scoped child cannot name a namespaced owner: the data step deletes those by label.
     const owned = type.namespaced ? withControllerReference(stamped, AnalysisSessions, session) : stamped;
-    await apply(this.client, type, owned);
+    try {
+      await apply(this.client, type, owned);
+    } catch (err) {
+      if (err instanceof ApiError && REFUSED_CODES.has(err.statusCode)) {
+        throw new ChildRefused(type.kind, object.metadata.name ?? '', err.status?.message ?? err.message);
+      }
+      throw err;
+    }
     return current ? 'applied' : 'created';
   }
 

@@ -136,5 +136,7 @@ export function nextRequeue(p: SessionInputs, o: PassOutcomes, deleteAt?: Date):
     o.activity.nextProbeAt,
     deleteAt,
     d.state === 'Pending' ? d.recheckAt : undefined,
+    o.data?.retryAt,
+    o.workload.retryAt,
   );
 }

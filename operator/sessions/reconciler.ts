@@ -109,7 +109,7 @@ export class SessionReconciler {
       () => this.plan(p, admission),
     );
     // 3. Data: the proposal's volumes attached (released once the session has expired).
-    const data = intent.run ? await this.data.ensure(session, intent.plan.data, p.log) : undefined;
+    const data = intent.run ? await this.data.ensure(session, intent.plan.data, p.log, p.now) : undefined;
     if (!intent.run && intent.why === 'expired')
       await this.data.release(p.session.metadata.namespace ?? '', p.session.metadata.name);
     // 4. Workload: applied through its runtime, or removed; what it is doing.

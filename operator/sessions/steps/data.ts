@@ -7,7 +7,7 @@ import type { Logger } from 'pino';
 import type { AnalysisSession } from '../../../crds/index.ts';
 import type { Cache } from '../../../runtime/informer.ts';
 import { PersistentVolumeClaims, PersistentVolumes, type KubeObject } from '../../../runtime/resources.ts';
-import type { Children } from '../children.ts';
+import { ChildRefused, REFUSAL_RETRY_MS, type Children } from '../children.ts';
 import type { ConditionVerdict } from '../conditions.ts';
 import type { DataVolumes } from '../data-volumes.ts';
 import { SESSION_LABEL, SESSION_NAMESPACE_LABEL } from '../../../crds/index.ts';
@@ -19,6 +19,8 @@ export interface DataOutcome {
   attached: boolean;
   /** A volume or claim had to be replaced because its content changed. */
   replaced: boolean;
+  /** The API server refused a volume or claim: try again then. */
+  retryAt?: Date;
 }
 
 const phaseOf = (obj: KubeObject | undefined) => (obj?.status as { phase?: string } | undefined)?.phase;
@@ -34,7 +36,21 @@ export class DataStep {
     this.claims = caches.claims;
   }
 
-  async ensure(session: AnalysisSession, data: DataVolumes, log: Logger): Promise<DataOutcome> {
+  async ensure(session: AnalysisSession, data: DataVolumes, log: Logger, now: Date): Promise<DataOutcome> {
+    try {
+      return await this.attach(session, data, log);
+    } catch (err) {
+      if (!(err instanceof ChildRefused)) throw err;
+      return {
+        attached: false,
+        replaced: false,
+        retryAt: new Date(now.getTime() + REFUSAL_RETRY_MS),
+        verdict: { type: 'DataReady', status: 'False', reason: 'DataRefused', message: err.sentence },
+      };
+    }
+  }
+
+  private async attach(session: AnalysisSession, data: DataVolumes, log: Logger): Promise<DataOutcome> {
     let replaced = false;
     let attached = true;
     for (const pv of data.persistentVolumes) {

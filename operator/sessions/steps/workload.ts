@@ -5,7 +5,7 @@ import type { Logger } from 'pino';
 import type { AnalysisSession, SessionImage, SessionReason } from '../../../crds/index.ts';
 import type { Cache } from '../../../runtime/informer.ts';
 import { Secrets, type KubeObject, type ResourceType } from '../../../runtime/resources.ts';
-import type { Children } from '../children.ts';
+import { ChildRefused, REFUSAL_RETRY_MS, type Children } from '../children.ts';
 import type { ConditionVerdict } from '../conditions.ts';
 import { childName } from '../names.ts';
 import type { SessionEvent } from '../status.ts';
@@ -31,6 +31,8 @@ export interface WorkloadOutcome {
   /** Something of the workload existed when the pass began. */
   present: boolean;
   verdicts: ConditionVerdict[];
+  /** The API server refused one of the workload's objects: try again then. */
+  retryAt?: Date;
   /** The workload failed for good on this pass and was removed. */
   failed?: { reason: SessionReason; message: string };
   events: SessionEvent[];
@@ -124,10 +126,30 @@ export class WorkloadStep {
     for (const { type, object } of intent.plan.children) {
       const kind = runtime.children.find((k) => k.type === type);
       if (kind?.needsData && !input.dataAttached) continue;
-      const outcome = await this.children.apply(session, type, object, {
-        immutable: kind?.immutable ?? false,
-        log,
-      });
+      let outcome;
+      try {
+        outcome = await this.children.apply(session, type, object, {
+          immutable: kind?.immutable ?? false,
+          log,
+        });
+      } catch (err) {
+        if (!(err instanceof ChildRefused)) throw err;
+        // What exists keeps running; the session says what was refused and why, and tries again.
+        const diagnosis = runtime.diagnose(observed, now, settings);
+        const refused: ConditionVerdict = {
+          type: 'Scheduled',
+          status: 'False',
+          reason: 'WorkloadRefused',
+          message: err.sentence,
+        };
+        return {
+          diagnosis,
+          present,
+          verdicts: [refused],
+          events,
+          retryAt: new Date(now.getTime() + REFUSAL_RETRY_MS),
+        };
+      }
       if (outcome === 'replacing')
         note = 'The session was restarted to apply a change to its resources, image or data.';
       if (outcome === 'created' && kind?.immutable && session.status?.startedAt) {
