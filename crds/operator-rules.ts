@@ -85,6 +85,18 @@ export const OPERATOR_RULES = [
     checkedAgainst: 'namespace annotations, image, operator configuration',
   },
   {
+    reason: 'DataRefused',
+    rule: "The API server accepts the session's data volumes and claims (ResourceQuotas, LimitRanges, admission policies and webhooks)",
+    checkedAgainst: 'the API server',
+    note: "retried every 5 s; the message names the object and the API server's words",
+  },
+  {
+    reason: 'WorkloadRefused',
+    rule: "The API server accepts the session's pod, Secret, Service and NetworkPolicy (ResourceQuotas, LimitRanges, PriorityClasses, admission policies and webhooks, a free service IP)",
+    checkedAgainst: 'the API server',
+    note: 'retried every 5 s; what already runs keeps running',
+  },
+  {
     reason: 'Unschedulable',
     rule: 'Some node has the requested cpu, memory and GPUs free (the message names what is short and how much the largest suitable node offers)',
     checkedAgainst: 'nodes, through kube-scheduler',
