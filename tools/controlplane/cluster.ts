@@ -109,6 +109,11 @@ export class LocalCluster {
     this.log = log;
   }
 
+  /** Second octet of this cluster's pod network, 127.<podNetwork>.0.0/16 (for extra fake nodes). */
+  get podNetwork(): number {
+    return this.state.podNet;
+  }
+
   get server(): string {
     return `https://127.0.0.1:${this.state.ports.apiserver}`;
   }
