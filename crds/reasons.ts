@@ -293,7 +293,6 @@ export function isQuotaReason(value: string): value is QuotaReason {
  * e.g. `PhaseRunning`) and the session reasons of failures (e.g. `ImagePullFailed`).
  */
 export const EVENT_REASONS = {
-  Started: 'The session became ready for the first time (Normal).',
   Recreated:
     'A child was created again: a change to resources, image or data, or a pod deleted by hand (Normal).',
   IdleStopped: 'The idle culler stopped the session (Normal).',
@@ -336,8 +335,8 @@ export function reasonsTable(): string {
     ...sessionRows,
     ...quotaRows,
     '',
-    'Events on a session use the reasons above for failures, `Phase<phase>` (e.g. `PhaseRunning`) for',
-    'phase changes, and:',
+    'Events on a session use the reasons above for failures, `Phase<phase>` for the phase changes a user',
+    'cares about (`PhaseQueued`, `PhaseRunning`, `PhaseStopped`, `PhaseExpired`, `PhaseFailed`), and:',
     '',
     '| Event reason | Meaning |',
     '| --- | --- |',

@@ -70,9 +70,6 @@ export function passEvents(p: SessionInputs, o: PassOutcomes): SessionEvent[] {
   if (o.data?.replaced && !events.some((e) => e.reason === 'Recreated')) {
     events.push({ type: 'Normal', reason: 'Recreated', note: RESTARTED });
   }
-  if (o.startedAt && !p.previous.startedAt) {
-    events.push({ type: 'Normal', reason: 'Started', note: `Session running as ${p.machineName}` });
-  }
   if (o.expiry?.warning) events.push({ type: 'Warning', reason: 'ExpiringSoon', note: o.expiry.warning });
   return events;
 }

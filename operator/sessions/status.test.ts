@@ -233,6 +233,11 @@ describe('sessionStatus: one path from verdicts to phase, reason and message', (
       },
     ]);
     expect(sessionStatus(facts({ previous: { phase: 'Running' } })).events).toEqual([]);
+    // The steps on the way show in status only: an Event each would cost a write per session.
+    const provisioning = facts({
+      verdicts: [accepted, attached, scheduled, no('Ready', 'ContainerCreating')],
+    });
+    expect(sessionStatus({ ...provisioning, previous: { phase: 'Pending' } }).events).toEqual([]);
     const failed = sessionStatus(facts({ refused: true, verdicts: [no('Accepted', 'ImageNotAllowed')] }));
     expect(failed.events).toMatchObject([{ type: 'Warning', reason: 'PhaseFailed' }]);
   });

@@ -159,6 +159,18 @@ function expiringSoon(f: StatusFacts): Parameters<typeof setCondition>[1] {
   };
 }
 
+/**
+ * The phases a user cares to hear about as Events. The steps on the way (Pending, Provisioning,
+ * Stopping) show in status and conditions; an Event each would cost a write per session for nothing.
+ */
+const EVENT_PHASES: ReadonlySet<SessionPhase> = new Set([
+  'Queued',
+  'Running',
+  'Stopped',
+  'Expired',
+  'Failed',
+]);
+
 export function sessionStatus(f: StatusFacts): StatusOutcome {
   const generation = f.session.metadata.generation;
   const verdicts = f.sticky
@@ -168,7 +180,7 @@ export function sessionStatus(f: StatusFacts): StatusOutcome {
   const { phase, reason, message } = headline(f, verdicts, ordered);
   const conditions = setCondition(ordered, expiringSoon(f), generation, f.now);
   const events: SessionEvent[] = [];
-  if (phase !== f.previous.phase) {
+  if (phase !== f.previous.phase && EVENT_PHASES.has(phase)) {
     events.push({
       type: phase === 'Failed' || phase === 'Expired' ? 'Warning' : 'Normal',
       reason: `Phase${phase}`,
