@@ -189,7 +189,14 @@ try {
   const operatorText = async () => (await fetch(metricsUrl)).text();
   const operatorWrites = (text: string) =>
     sumMetric(text, 'rest_client_requests_total', (labels) => !labels.includes('method="GET"'));
-  const before = { operator: operatorWrites(await operatorText()), api: await apiServerWrites(bench) };
+  const refused = (text: string) =>
+    sumMetric(text, 'rest_client_requests_total', (labels) => labels.includes('code="409"'));
+  const beforeText = await operatorText();
+  const before = {
+    operator: operatorWrites(beforeText),
+    conflicts: refused(beforeText),
+    api: await apiServerWrites(bench),
+  };
   const where = { group: GROUP, version: VERSION, namespace: ns, plural: 'analysissessions' };
   const runningSessions = async () => {
     const list = (await custom.listNamespacedCustomObject(where)) as {
@@ -203,7 +210,11 @@ try {
     runningSessions,
   );
   const text = await operatorText();
-  const after = { operator: operatorWrites(text), api: await apiServerWrites(bench) };
+  const after = {
+    operator: operatorWrites(text),
+    conflicts: refused(text),
+    api: await apiServerWrites(bench),
+  };
   const cpuSeconds = sumMetric(text, 'process_cpu_seconds_total');
   const status = await readFile(`/proc/${String(child.pid)}/status`, 'utf8');
   const peakRssMiB = Number(/VmHWM:\s+(\d+) kB/.exec(status)?.[1] ?? 0) / 1024;
@@ -224,7 +235,7 @@ try {
     `  ratio to the floor (all Running): ${(sessions.allRunningMs / floor.allRunningMs).toFixed(2)}`,
   );
   console.log(
-    `  operator writes per session (rest_client_requests_total, non-GET): ${((after.operator - before.operator) / n).toFixed(1)}`,
+    `  operator writes per session (rest_client_requests_total, non-GET): ${((after.operator - before.operator) / n).toFixed(1)}, of which refused as conflicts (409): ${((after.conflicts - before.conflicts) / n).toFixed(1)}`,
   );
   console.log(
     `  API server writes per session (apiserver_request_total, every client, minus the bench's create): ${((after.api - before.api - n) / n).toFixed(1)}`,

@@ -78,6 +78,8 @@ export class SessionReconciler {
   private readonly data: DataStep;
   private readonly workload: WorkloadStep;
   private readonly activity: ActivityStep;
+  /** Per session key, the resourceVersion its last status write replaced (until the cache moves on). */
+  private readonly replacedByWrite = new Map<string, string>();
 
   constructor(deps: SessionReconcilerDeps) {
     this.d = deps;
@@ -94,6 +96,10 @@ export class SessionReconciler {
     const session = this.d.caches.sessions.get(req.key);
     if (!session) return this.forget(req);
     if (session.metadata.deletionTimestamp) return undefined;
+    // The cache still holds the session our last status write replaced: its watch event is on the
+    // way and brings us back (the requeue only guards a deadline that fell in between). A pass now
+    // would act on old status and be refused (409) at the end.
+    if (this.statusInFlight(req.key, session)) return { requeueAfterMs: 1000 };
     const p = this.read(req.key, session, ctx.log);
 
     // 1. Admit: the image, the namespace and the request make sense together.
@@ -124,7 +130,8 @@ export class SessionReconciler {
     // 8. Status: written once, from one pure function of the verdicts and facts.
     const o: PassOutcomes = { admission, intent, data, workload, access, activity, expiry, startedAt };
     const outcome = sessionStatus(statusFacts(p, o));
-    await writeStatus(this.d.client, AnalysisSessions, session, nextStatus(p, o, outcome));
+    const write = await writeStatus(this.d.client, AnalysisSessions, session, nextStatus(p, o, outcome));
+    if (write.written) this.replacedByWrite.set(req.key, session.metadata.resourceVersion ?? '');
     for (const e of [...passEvents(p, o), ...outcome.events]) {
       void this.d.recorder.record(session, e.type, e.reason, 'Reconcile', e.note);
     }
@@ -141,9 +148,19 @@ export class SessionReconciler {
     return after === undefined ? undefined : { requeueAfterMs: after + 50 };
   };
 
+  /** Whether the cached session is the version our last status write replaced. */
+  private statusInFlight(key: string, session: AnalysisSession): boolean {
+    const replaced = this.replacedByWrite.get(key);
+    if (replaced === undefined) return false;
+    if (replaced === session.metadata.resourceVersion) return true;
+    this.replacedByWrite.delete(key);
+    return false;
+  }
+
   /** A session that is gone: forget its probes and delete its cluster-scoped volumes. */
   private async forget(req: Request): Promise<undefined> {
     this.activity.forget(req.key);
+    this.replacedByWrite.delete(req.key);
     await this.data.sweepVolumes(req.namespace ?? '', req.name);
     return undefined;
   }
