@@ -22,8 +22,13 @@ export const PROPOSAL_ANNOTATIONS = {
 export const SESSION_LABEL = `${GROUP}/session`;
 export const OWNER_LABEL = `${GROUP}/owner`;
 export const IMAGE_LABEL = `${GROUP}/image`;
-/** On cluster-scoped children (PersistentVolumes): the session label alone is not unique across namespaces. */
+/** On PersistentVolumes (cluster-scoped): the namespace whose claim they are bound to. */
 export const SESSION_NAMESPACE_LABEL = `${GROUP}/session-namespace`;
+/**
+ * On a proposal's data volumes and claims (value `proposal`): shared by the sessions of the proposal
+ * namespace, owned by none; the claims go with the namespace, the volumes are deleted after it.
+ */
+export const DATA_LABEL = `${GROUP}/data`;
 /** Annotations keep the exact values that labels may have had to shorten or sanitize. */
 export const OWNER_ANNOTATION = `${GROUP}/owner`;
 export const SESSION_ANNOTATION = `${GROUP}/session`;
@@ -89,8 +94,13 @@ export const KEY_DOCS: readonly KeyDoc[] = [
   label(IMAGE_LABEL, children, "The session's SessionImage."),
   label(
     SESSION_NAMESPACE_LABEL,
-    "a session's PersistentVolumes (cluster-scoped)",
-    "The session's namespace.",
+    "a proposal's data PersistentVolumes (cluster-scoped)",
+    'The proposal namespace whose claim the volume is bound to; the volume is deleted after the namespace.',
+  ),
+  label(
+    DATA_LABEL,
+    "a proposal's data PersistentVolumes and claims",
+    '`proposal`: shared by every session of the proposal namespace (each mounts its part with a subPath), owned by none.',
   ),
   annotation(SESSION_ANNOTATION, children, "The session's exact name."),
   annotation(OWNER_ANNOTATION, children, "The owner's exact user name."),

@@ -7,6 +7,7 @@ import type { OperatorContext } from '../runtime/app.ts';
 import { sessionConfigSchema, sessionControllerConfig } from './sessions/config.ts';
 import { registerSessionController } from './sessions/controller.ts';
 import { registerImageController } from './images/controller.ts';
+import { registerProposalDataController } from './proposals/controller.ts';
 
 export interface ControllerModule<S extends z.ZodObject = z.ZodObject> {
   /** Names the module in errors (for instance two fragments declaring the same key). */
@@ -36,7 +37,15 @@ export const imagesModule: ControllerModule<typeof noConfig> = {
   },
 };
 
-export const CONTROLLERS = [sessionsModule, imagesModule] as const;
+export const proposalDataModule: ControllerModule<typeof noConfig> = {
+  name: 'proposal-data',
+  config: noConfig,
+  register(ctx, _config, options) {
+    registerProposalDataController(ctx, options);
+  },
+};
+
+export const CONTROLLERS = [sessionsModule, imagesModule, proposalDataModule] as const;
 
 type UnionToIntersection<U> = (U extends unknown ? (u: U) => void : never) extends (i: infer I) => void
   ? I

@@ -71,7 +71,7 @@ export class Children {
     session: AnalysisSession,
     type: ResourceType,
     object: KubeObject,
-    { immutable = false, log }: { immutable?: boolean; log: Logger },
+    { immutable = false, owned = true, log }: { immutable?: boolean; owned?: boolean; log: Logger },
   ): Promise<ApplyOutcome> {
     const hash = hashOf(object);
     const current = this.caches(type).get(keyOf(object));
@@ -90,10 +90,11 @@ export class Children {
         annotations: { ...object.metadata.annotations, [APPLIED_HASH_ANNOTATION]: hash },
       },
     };
-    // A cluster-scoped child cannot name a namespaced owner: the data step deletes those by label.
-    const owned = type.namespaced ? withControllerReference(stamped, AnalysisSessions, session) : stamped;
+    // Shared objects (the proposal's data claims) and cluster-scoped ones have no session owner.
+    const body =
+      owned && type.namespaced ? withControllerReference(stamped, AnalysisSessions, session) : stamped;
     try {
-      await apply(this.client, type, owned);
+      await apply(this.client, type, body);
     } catch (err) {
       if (err instanceof ApiError && REFUSED_CODES.has(err.statusCode)) {
         throw new ChildRefused(type.kind, object.metadata.name ?? '', err.status?.message ?? err.message);

@@ -1,7 +1,7 @@
 // Wires the AnalysisSession reconciler into the manager: the caches it reads and what triggers it
 // (its sessions, their children of every registered runtime, the images and proposal namespaces
-// they depend on, and the cluster-scoped data volumes that name them).
-import { PROPOSAL_LABEL, SESSION_LABEL, SESSION_NAMESPACE_LABEL } from '../../crds/index.ts';
+// they depend on, and the proposal's shared data claims and volumes).
+import { DATA_LABEL, PROPOSAL_LABEL, SESSION_LABEL, SESSION_NAMESPACE_LABEL } from '../../crds/index.ts';
 import { AnalysisSessions, SessionImages } from '../api.ts';
 import { SESSIONS_BY_IMAGE, sessionsCache } from '../indexes.ts';
 import type { OperatorContext } from '../../runtime/app.ts';
@@ -37,14 +37,15 @@ export function registerSessionController(
   const children = { labelSelector: SESSION_LABEL };
   const proposals = { labelSelector: PROPOSAL_LABEL };
   const runtimes = options.seams?.runtimes ?? DEFAULT_RUNTIMES;
-  const childKinds = new Map<string, ResourceType>([
-    [Secrets.kind, Secrets],
-    [PersistentVolumeClaims.kind, PersistentVolumeClaims],
-  ]);
+  // The proposal's data claims and volumes are shared by its sessions: watched by their own label.
+  const data = { labelSelector: DATA_LABEL };
+  const childKinds = new Map<string, ResourceType>([[Secrets.kind, Secrets]]);
   for (const r of runtimes.values()) for (const k of r.children) childKinds.set(k.type.kind, k.type);
-  const childCaches = new Map<string, Cache<KubeObject>>(
-    [...childKinds.values(), PersistentVolumes].map((t) => [t.kind, m.cache(t, children)]),
-  );
+  const childCaches = new Map<string, Cache<KubeObject>>([
+    ...[...childKinds.values()].map((t): [string, Cache<KubeObject>] => [t.kind, m.cache(t, children)]),
+    [PersistentVolumeClaims.kind, m.cache(PersistentVolumeClaims, data)],
+    [PersistentVolumes.kind, m.cache(PersistentVolumes, data)],
+  ]);
   const sessions = sessionsCache(m);
   const reconciler = new SessionReconciler({
     client: ctx.client,
@@ -56,8 +57,8 @@ export function registerSessionController(
       images: m.cache(SessionImages),
       namespaces: m.cache(Namespaces, proposals),
       nodes: m.cache(Nodes),
-      volumes: m.cache(PersistentVolumes, children),
-      claims: m.cache(PersistentVolumeClaims, children),
+      volumes: m.cache(PersistentVolumes, data),
+      claims: m.cache(PersistentVolumeClaims, data),
       children: (type) => {
         const cache = childCaches.get(type.kind);
         if (!cache) throw new Error(`no cache for ${type.kind}: no registered runtime creates it`);
@@ -73,14 +74,18 @@ export function registerSessionController(
     owns: [...childKinds.values()].map((type) => ({ type, selectors: children })),
     watches: [
       {
-        // No owner reference on cluster-scoped volumes: their labels name the session.
+        // Shared data claims and their volumes (no owner): a change concerns the namespace's sessions
+        // (a claim becoming Bound lets the sessions waiting for it start).
+        type: PersistentVolumeClaims,
+        selectors: data,
+        map: (claim) => sessions.list(claim.metadata.namespace).map(keyOf),
+      },
+      {
         type: PersistentVolumes,
-        selectors: children,
+        selectors: data,
         map: (pv) => {
           const namespace = pv.metadata.labels?.[SESSION_NAMESPACE_LABEL];
-          // Session names are DNS labels of at most 52 characters: the label value is the name.
-          const session = pv.metadata.labels?.[SESSION_LABEL];
-          return namespace && session ? `${namespace}/${session}` : undefined;
+          return namespace ? sessions.list(namespace).map(keyOf) : undefined;
         },
       },
       {

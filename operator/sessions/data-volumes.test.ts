@@ -1,6 +1,7 @@
+import { posix } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { AnalysisSession } from '../../crds/index.ts';
-import { dataVolumes, type DataVolumes } from './data-volumes.ts';
+import { dataClaimName, dataVolumes, type DataVolumes } from './data-volumes.ts';
 import { buildInput, config, proposalNamespace, session } from './fixtures.ts';
 import type { BuildInput, DataConfig } from './types.ts';
 
@@ -28,7 +29,10 @@ function ok(result: ReturnType<typeof dataVolumes>): DataVolumes {
   return result.value;
 }
 
-/** mountPath → [NFS path, readOnly], whichever volume source is used. */
+/**
+ * mountPath → [NFS path, readOnly], whichever volume source is used: the volume's (or its bound
+ * PersistentVolume's) NFS path, joined with the mount's subPath, as the kubelet mounts it.
+ */
 function layout(value: DataVolumes): Record<string, [string, boolean]> {
   const out: Record<string, [string, boolean]> = {};
   for (const m of value.mounts) {
@@ -36,7 +40,9 @@ function layout(value: DataVolumes): Record<string, [string, boolean]> {
     const claim = value.claims.find((c) => c.metadata?.name === volume?.persistentVolumeClaim?.claimName);
     const pv = value.persistentVolumes.find((p) => p.metadata?.name === claim?.spec?.volumeName);
     const nfs = volume?.nfs ?? pv?.spec?.nfs;
-    out[m.mountPath] = [nfs?.path ?? '?', m.readOnly === true];
+    const readOnly =
+      m.readOnly === true && (volume?.persistentVolumeClaim?.readOnly ?? nfs?.readOnly) === true;
+    out[m.mountPath] = [nfs ? posix.join(nfs.path, m.subPath ?? '') : '?', readOnly];
   }
   return out;
 }
@@ -83,16 +89,16 @@ describe('dataVolumes: documented layout', () => {
     expect(layout(value)).toEqual({ '/mnt/data/raw': ['/data/visitor/mx2451/id16a', true] });
   });
 
-  it('binds each area through a pre-bound PersistentVolume and claim (allowed by "restricted")', () => {
+  it('binds each area through a claim of the proposal namespace, pre-bound to a PersistentVolume (allowed by "restricted")', () => {
     const value = ok(
       withData(
         { wholeProposal: true },
         { processedPath: undefined, homePath: undefined, mountOptions: ['nfsvers=4.1'] },
       ),
     );
-    expect(value.volumes).toEqual([
-      { name: 'raw', persistentVolumeClaim: { claimName: 'daas-quick-look-raw', readOnly: true } },
-    ]);
+    const claimName = dataClaimName('/data/id16a/MX-2451', true);
+    expect(claimName).toMatch(/^daas-data-ro-[0-9a-f]{12}$/);
+    expect(value.volumes).toEqual([{ name: 'raw', persistentVolumeClaim: { claimName, readOnly: true } }]);
     const [pv] = value.persistentVolumes;
     const [claim] = value.claims;
     expect(pv?.spec).toEqual({
@@ -106,20 +112,55 @@ describe('dataVolumes: documented layout', () => {
         apiVersion: 'v1',
         kind: 'PersistentVolumeClaim',
         namespace: 'proposal-mx-2451',
-        name: 'daas-quick-look-raw',
+        name: claimName,
       },
     });
-    expect(pv?.metadata?.labels).toMatchObject({
-      'daas.calipsoplus.eu/session': 'quick-look',
+    // Shared by the proposal's sessions: labelled for the namespace and the data, not for a session.
+    expect(pv?.metadata?.labels).toEqual({
+      'app.kubernetes.io/managed-by': 'daas-operator',
+      'daas.calipsoplus.eu/data': 'proposal',
       'daas.calipsoplus.eu/session-namespace': 'proposal-mx-2451',
+      'daas.calipsoplus.eu/proposal': 'MX-2451',
     });
-    expect(pv?.metadata?.name).toMatch(/^daas-proposal-mx-2451-daas-quick-look-raw-[0-9a-f]{10}$/);
-    expect(claim?.metadata).toMatchObject({ name: 'daas-quick-look-raw', namespace: 'proposal-mx-2451' });
+    expect(pv?.metadata?.name).toMatch(/^daas-proposal-mx-2451-daas-data-ro-[0-9a-f]{12}-[0-9a-f]{10}$/);
+    expect(claim?.metadata).toMatchObject({ name: claimName, namespace: 'proposal-mx-2451' });
+    expect(claim?.metadata?.labels).toEqual(pv?.metadata?.labels);
     expect(claim?.spec).toMatchObject({
       volumeName: pv?.metadata?.name,
       storageClassName: '',
       accessModes: ['ReadOnlyMany'],
     });
+  });
+
+  it('shares one claim per directory and mode between areas and sessions, mounting each part with a subPath', () => {
+    const a = ok(
+      withData({
+        wholeProposal: true,
+        mounts: [
+          { name: 'march', experimentSession: '2025-03-12', subPath: 'raw/sample_A' },
+          { name: 'april', experimentSession: '2025-04-02' },
+          { name: 'results', subPath: 'x', readOnly: false },
+        ],
+      }),
+    );
+    // raw, processed and home, plus one claim per experiment session.
+    expect(a.claims.map((c) => c.metadata?.name)).toEqual([
+      dataClaimName('/data/id16a/MX-2451', true),
+      dataClaimName('/processed/MX-2451', false),
+      dataClaimName('/home/akowalska', false),
+      dataClaimName('/data/id16a/MX-2451/2025-03-12', true),
+      dataClaimName('/data/id16a/MX-2451/2025-04-02', true),
+    ]);
+    expect(a.mounts.find((m) => m.mountPath === '/data/march')).toMatchObject({
+      readOnly: true,
+      subPath: 'raw/sample_A',
+    });
+    expect(a.mounts.find((m) => m.mountPath === '/data/april')).not.toHaveProperty('subPath');
+    // Another session of the same proposal needs the same claims: starting it binds nothing new.
+    const other = buildInput({ session: session('second-look') });
+    other.session.spec.data = { wholeProposal: true };
+    const b = ok(dataVolumes(other));
+    expect(b.claims.map((c) => c.metadata?.name)).toEqual(a.claims.slice(0, 3).map((c) => c.metadata?.name));
   });
 
   it('gives PersistentVolumes of equal sessions in different namespaces different names', () => {

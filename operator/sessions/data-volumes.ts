@@ -25,8 +25,8 @@ import type {
   V1Volume,
   V1VolumeMount,
 } from '@kubernetes/client-node';
-import { SESSION_NAMESPACE_LABEL } from '../../crds/index.ts';
-import { boundedDnsName, childName, sessionLabels, shortHash } from './names.ts';
+import { DATA_LABEL, PROPOSAL_LABEL, SESSION_NAMESPACE_LABEL } from '../../crds/index.ts';
+import { boundedDnsName, labelValue, shortHash } from './names.ts';
 import { refuse, type BuildInput, type DataConfig, type Result } from './types.ts';
 
 export const RESERVED_MOUNT_NAMES = ['raw', 'processed', 'home'] as const;
@@ -50,6 +50,11 @@ interface Area {
   mountPath: string;
   nfsPath: string;
   readOnly: boolean;
+  /**
+   * The directory the area's shared claim is bound to (the proposal, the processed area, a home, an
+   * experiment session); the area is `nfsPath` below it, mounted with a subPath.
+   */
+  claimRoot: string;
 }
 
 type Values = Record<string, string | undefined>;
@@ -236,7 +241,13 @@ function configuredAreas(
   const data = input.config.data;
   const areas: Area[] = [];
   if (input.session.spec.data?.wholeProposal)
-    areas.push({ volumeName: 'raw', mountPath: `${mountRoot}/raw`, nfsPath: proposalRoot, readOnly: true });
+    areas.push({
+      volumeName: 'raw',
+      mountPath: `${mountRoot}/raw`,
+      nfsPath: proposalRoot,
+      readOnly: true,
+      claimRoot: proposalRoot,
+    });
   let processedRoot: string | undefined;
   if (data.processedPath !== undefined) {
     const processed = expand(data.processedPath, 'processedPath', values, input);
@@ -247,12 +258,19 @@ function configuredAreas(
       mountPath: `${mountRoot}/processed`,
       nfsPath: processedRoot,
       readOnly: false,
+      claimRoot: processedRoot,
     });
   }
   if (data.homePath !== undefined) {
     const home = expand(data.homePath, 'homePath', values, input);
     if (!home.ok) return home;
-    areas.push({ volumeName: 'home', mountPath: `${mountRoot}/home`, nfsPath: home.value, readOnly: false });
+    areas.push({
+      volumeName: 'home',
+      mountPath: `${mountRoot}/home`,
+      nfsPath: home.value,
+      readOnly: false,
+      claimRoot: home.value,
+    });
   }
   return { ok: true, value: { areas, processedRoot } };
 }
@@ -322,7 +340,13 @@ function mountArea(ctx: MountContext, mount: Mount, at: string): Result<Area> {
         `sub-path ${JSON.stringify(mount.subPath)} leaves ${root}`,
       );
   }
-  const writable = mount.readOnly === false && processedRoot !== undefined && isUnder(path, processedRoot);
+  // Writable mounts lie inside the processed area and share its claim; read-only ones share the
+  // claim of their experiment session (or of the whole proposal).
+  const writableRoot =
+    mount.readOnly === false && processedRoot !== undefined && isUnder(path, processedRoot)
+      ? processedRoot
+      : undefined;
+  const writable = writableRoot !== undefined;
   if (mount.readOnly === false && !writable)
     ctx.notes.push(
       `mount ${mount.name} is read-only: raw data is always mounted read-only${processedRoot ? ` (write results to ${mountRoot}/processed)` : ''}`,
@@ -334,6 +358,7 @@ function mountArea(ctx: MountContext, mount: Mount, at: string): Result<Area> {
       mountPath: `${mountRoot}/${mount.name}`,
       nfsPath: path,
       readOnly: !writable,
+      claimRoot: writableRoot ?? root,
     },
   };
 }
@@ -344,39 +369,54 @@ function persistentVolumeName(namespace: string, claim: string): string {
   return `daas-${namespace}-${claim}`.slice(0, 253 - suffix.length).replace(/[-.]+$/, '') + suffix;
 }
 
+/**
+ * The proposal namespace's claim for one directory and mode: every session of the proposal that
+ * mounts data below that directory shares it, so starting a session binds nothing new.
+ */
+export function dataClaimName(claimRoot: string, readOnly: boolean): string {
+  return `daas-data-${readOnly ? 'ro' : 'rw'}-${shortHash(`${claimRoot}\0${String(readOnly)}`, 12)}`;
+}
+
 export function dataVolumes(input: BuildInput): Result<DataVolumes> {
   const notes: string[] = [];
   const areas = collectAreas(input, notes);
   if (!areas.ok) return areas;
-  const { config, namespace, session } = input;
-  const child = childName(session.metadata.name);
-  const labels = sessionLabels(session);
+  const { config, namespace } = input;
+  const labels = dataLabels(namespace.name, namespace.proposal);
   const result: DataVolumes = { volumes: [], mounts: [], persistentVolumes: [], claims: [], notes };
   for (const area of areas.value) {
-    const nfs = { server: config.data.nfsServer, path: area.nfsPath, readOnly: area.readOnly };
-    result.mounts.push({ name: area.volumeName, mountPath: area.mountPath, readOnly: area.readOnly });
     if (config.data.volumeSource === 'nfs') {
+      const nfs = { server: config.data.nfsServer, path: area.nfsPath, readOnly: area.readOnly };
+      result.mounts.push({ name: area.volumeName, mountPath: area.mountPath, readOnly: area.readOnly });
       result.volumes.push({ name: area.volumeName, nfs });
       continue;
     }
-    const claimName = boundedDnsName(`${child}-`, area.volumeName, 253);
-    const pvName = persistentVolumeName(namespace.name, claimName);
-    const accessModes = [area.readOnly ? 'ReadOnlyMany' : 'ReadWriteMany'];
+    const subPath = posix.relative(area.claimRoot, area.nfsPath);
+    result.mounts.push({
+      name: area.volumeName,
+      mountPath: area.mountPath,
+      readOnly: area.readOnly,
+      ...(subPath ? { subPath } : {}),
+    });
+    const claimName = dataClaimName(area.claimRoot, area.readOnly);
     result.volumes.push({
       name: area.volumeName,
       persistentVolumeClaim: { claimName, readOnly: area.readOnly },
     });
+    if (result.claims.some((c) => c.metadata?.name === claimName)) continue;
+    const pvName = persistentVolumeName(namespace.name, claimName);
+    const accessModes = [area.readOnly ? 'ReadOnlyMany' : 'ReadWriteMany'];
     result.persistentVolumes.push({
       apiVersion: 'v1',
       kind: 'PersistentVolume',
-      metadata: { name: pvName, labels: { ...labels, [SESSION_NAMESPACE_LABEL]: namespace.name } },
+      metadata: { name: pvName, labels },
       spec: {
         capacity: { storage: NOMINAL_CAPACITY },
         accessModes,
         persistentVolumeReclaimPolicy: 'Retain',
         storageClassName: '',
         ...(config.data.mountOptions ? { mountOptions: [...config.data.mountOptions] } : {}),
-        nfs,
+        nfs: { server: config.data.nfsServer, path: area.claimRoot, readOnly: area.readOnly },
         // Pre-bound: only this claim in this namespace can ever bind it.
         claimRef: {
           apiVersion: 'v1',
@@ -399,4 +439,14 @@ export function dataVolumes(input: BuildInput): Result<DataVolumes> {
     });
   }
   return { ok: true, value: result };
+}
+
+/** Labels of a proposal's data volumes and claims: the operator watches them by DATA_LABEL. */
+export function dataLabels(namespace: string, proposal: string): Record<string, string> {
+  return {
+    'app.kubernetes.io/managed-by': 'daas-operator',
+    [DATA_LABEL]: 'proposal',
+    [SESSION_NAMESPACE_LABEL]: namespace,
+    [PROPOSAL_LABEL]: labelValue(proposal),
+  };
 }

@@ -94,7 +94,10 @@ export class SessionReconciler {
 
   reconcile = async (req: Request, ctx: ReconcileContext): Promise<ReconcileResult | undefined> => {
     const session = this.d.caches.sessions.get(req.key);
-    if (!session) return this.forget(req);
+    if (!session) {
+      this.forget(req);
+      return undefined;
+    }
     if (session.metadata.deletionTimestamp) return undefined;
     // The cache still holds the session our last status write replaced: its watch event is on the
     // way and brings us back (the requeue only guards a deadline that fell in between). A pass now
@@ -114,10 +117,8 @@ export class SessionReconciler {
       },
       () => this.plan(p, admission),
     );
-    // 3. Data: the proposal's volumes attached (released once the session has expired).
+    // 3. Data: the proposal's shared data claims attached.
     const data = intent.run ? await this.data.ensure(session, intent.plan.data, p.log, p.now) : undefined;
-    if (!intent.run && intent.why === 'expired')
-      await this.data.release(p.session.metadata.namespace ?? '', p.session.metadata.name);
     // 4. Workload: applied through its runtime, or removed; what it is doing.
     const workload = await this.workload.run({ ...p, intent, dataAttached: data?.attached ?? false });
     const startedAt = firstStart(p, workload);
@@ -157,12 +158,10 @@ export class SessionReconciler {
     return false;
   }
 
-  /** A session that is gone: forget its probes and delete its cluster-scoped volumes. */
-  private async forget(req: Request): Promise<undefined> {
+  /** A session that is gone: forget what was kept about it (its children go by owner reference). */
+  private forget(req: Request): void {
     this.activity.forget(req.key);
     this.replacedByWrite.delete(req.key);
-    await this.data.sweepVolumes(req.namespace ?? '', req.name);
-    return undefined;
   }
 
   /** Everything a pass needs about the session, read from the caches once. */

@@ -1,6 +1,7 @@
 // Container and Jupyter sessions end to end on the local control plane: the real operator, the real
 // kube-scheduler placing pods on kwok nodes, and a real Jupyter server on the session pod's loopback IP.
 import { randomBytes } from 'node:crypto';
+import { posix } from 'node:path';
 import {
   CoreV1Api,
   CustomObjectsApi,
@@ -211,8 +212,15 @@ describe('container sessions', () => {
       const c = await core.readNamespacedPersistentVolumeClaim({ name: claimName, namespace: ns.name });
       return c.status?.phase === 'Bound' ? c : undefined;
     });
+    // The claim is the experiment session's, shared by the proposal's sessions; the mount's subPath
+    // takes the session to its sub-path below it.
     const volume = await core.readPersistentVolume({ name: claim.spec?.volumeName ?? '' });
-    expect(volume.spec?.nfs).toEqual({
+    const nfs = volume.spec?.nfs;
+    expect({
+      server: nfs?.server,
+      path: posix.join(nfs?.path ?? '', mount?.subPath ?? ''),
+      readOnly: nfs?.readOnly,
+    }).toEqual({
       server: 'nfs.facility.example',
       path: `/data/proposals/${proposal}/2025-03-12/raw/sample_A`,
       readOnly: true,

@@ -1,8 +1,11 @@
-// Step 3, data: the proposal data as pre-bound PersistentVolumes and claims (Pod Security
-// "restricted" forbids inline NFS). A claim is created only once its volume is Available, since
-// kube-controller-manager binds a pre-bound claim at once only then (otherwise it waits for its
-// resync); the volume's watch event brings the session back here. The volumes are cluster-scoped, so
-// they cannot be owned by the session: they are deleted by label when the session expires or goes.
+// Step 3, data: the proposal data through claims of the proposal namespace, each pre-bound to an NFS
+// PersistentVolume (Pod Security "restricted" forbids inline NFS volumes). A claim serves one
+// directory and mode (the proposal, the processed area, a home, an experiment session) and every
+// session of the proposal that mounts data below it, with a subPath; it is created by the first
+// session that needs it, so later sessions bind nothing. A claim is created only once its volume is
+// Available: kube-controller-manager binds a pre-bound claim at once only then. Claims and volumes
+// are shared, so they are created once and never replaced or deleted for a session: the claims go
+// with the namespace, and the proposal-data controller deletes the volumes after it.
 import type { Logger } from 'pino';
 import type { AnalysisSession } from '../../../crds/index.ts';
 import type { Cache } from '../../../runtime/informer.ts';
@@ -10,8 +13,6 @@ import { PersistentVolumeClaims, PersistentVolumes, type KubeObject } from '../.
 import { ChildRefused, REFUSAL_RETRY_MS, type Children } from '../children.ts';
 import type { ConditionVerdict } from '../conditions.ts';
 import type { DataVolumes } from '../data-volumes.ts';
-import { SESSION_LABEL, SESSION_NAMESPACE_LABEL } from '../../../crds/index.ts';
-import { labelValue } from '../names.ts';
 
 export interface DataOutcome {
   verdict: ConditionVerdict;
@@ -51,38 +52,25 @@ export class DataStep {
   }
 
   private async attach(session: AnalysisSession, data: DataVolumes, log: Logger): Promise<DataOutcome> {
-    let replaced = false;
     let attached = true;
-    for (const pv of data.persistentVolumes) {
-      const outcome = await this.children.apply(session, PersistentVolumes, pv as KubeObject, {
-        immutable: true,
-        log,
-      });
-      replaced ||= outcome === 'replacing';
+    for (const pv of data.persistentVolumes as KubeObject[]) {
+      if (this.volumes.get(pv.metadata.name ?? '')) continue;
+      await this.children.apply(session, PersistentVolumes, pv, { log, owned: false });
     }
     for (const claim of data.claims as KubeObject[]) {
-      const current = this.children.get(
-        PersistentVolumeClaims,
-        claim.metadata.namespace,
-        claim.metadata.name ?? '',
-      );
-      if (!current) {
-        const volumeName = (claim.spec as { volumeName?: string } | undefined)?.volumeName ?? '';
-        if (phaseOf(this.volumes.get(volumeName)) !== 'Available') {
-          attached = false;
-          continue;
-        }
+      const current = this.claims.get(`${claim.metadata.namespace ?? ''}/${claim.metadata.name ?? ''}`);
+      if (current) {
+        attached &&= phaseOf(current) === 'Bound';
+        continue;
       }
-      attached &&= phaseOf(current) === 'Bound';
-      const outcome = await this.children.apply(session, PersistentVolumeClaims, claim, {
-        immutable: true,
-        log,
-      });
-      replaced ||= outcome === 'replacing';
+      attached = false;
+      const volumeName = (claim.spec as { volumeName?: string } | undefined)?.volumeName ?? '';
+      if (phaseOf(this.volumes.get(volumeName)) !== 'Available') continue;
+      await this.children.apply(session, PersistentVolumeClaims, claim, { log, owned: false });
     }
     return {
       attached,
-      replaced,
+      replaced: false,
       verdict: attached
         ? { type: 'DataReady', status: 'True', reason: 'Attached', message: 'proposal data attached' }
         : {
@@ -92,26 +80,5 @@ export class DataStep {
             message: 'Preparing access to the proposal data.',
           },
     };
-  }
-
-  /** Deletes the session's claims and volumes (the data itself stays on NFS). */
-  async release(namespace: string, sessionName: string): Promise<void> {
-    const session = labelValue(sessionName);
-    for (const claim of this.claims.list(namespace)) {
-      if (claim.metadata.labels?.[SESSION_LABEL] === session)
-        await this.children.delete(PersistentVolumeClaims, claim);
-    }
-    await this.sweepVolumes(namespace, sessionName);
-  }
-
-  /** Deletes the PersistentVolumes made for a session (they have no owner reference to follow). */
-  async sweepVolumes(namespace: string, sessionName: string): Promise<void> {
-    const session = labelValue(sessionName);
-    for (const pv of this.volumes.list()) {
-      const labels = pv.metadata.labels ?? {};
-      if (labels[SESSION_NAMESPACE_LABEL] === namespace && labels[SESSION_LABEL] === session) {
-        await this.children.delete(PersistentVolumes, pv);
-      }
-    }
   }
 }
