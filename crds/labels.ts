@@ -51,7 +51,7 @@ export interface KeyDoc {
   meaning: string;
 }
 
-const children = "a session's Pod, Service, Secret, NetworkPolicy and volumes (by the operator)";
+const children = "a session's Pod, Secret and NetworkPolicy (by the operator)";
 const namespaces = 'proposal namespaces (by admins)';
 const label = (key: string, on: string, meaning: string): KeyDoc => ({ key, kind: 'label', on, meaning });
 const annotation = (key: string, on: string, meaning: string): KeyDoc => ({

@@ -92,7 +92,7 @@ export const OPERATOR_RULES = [
   },
   {
     reason: 'WorkloadRefused',
-    rule: "The API server accepts the session's pod, Secret, Service and NetworkPolicy (ResourceQuotas, LimitRanges, PriorityClasses, admission policies and webhooks, a free service IP)",
+    rule: "The API server accepts the session's pod, Secret and NetworkPolicy (ResourceQuotas, LimitRanges, PriorityClasses, admission policies and webhooks)",
     checkedAgainst: 'the API server',
     note: 'retried every 5 s; what already runs keeps running',
   },

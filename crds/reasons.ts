@@ -128,7 +128,7 @@ export const SESSION_REASONS = {
     condition: 'Scheduled',
     status: 'False',
     meaning:
-      "The API server refused one of the session's objects (its pod, Secret, Service or NetworkPolicy: a ResourceQuota, a LimitRange, an admission policy or webhook, a PriorityClass that does not exist, a full service range); the message names the object and the API server's words. The operator tries again every few seconds, so the session starts by itself once the cause is lifted.",
+      "The API server refused one of the session's objects (its pod, Secret or NetworkPolicy: a ResourceQuota, a LimitRange, an admission policy or webhook, a PriorityClass that does not exist); the message names the object and the API server's words. The operator tries again every few seconds, so the session starts by itself once the cause is lifted.",
   },
   Scheduling: {
     phase: 'Pending',

@@ -162,7 +162,7 @@ afterAll(async () => {
 });
 
 describe('container sessions', () => {
-  it('runs: a pod on a fake node with an owned Service, Secret and NetworkPolicy, and a clear status', async () => {
+  it('runs: a pod on a fake node with an owned Secret and NetworkPolicy (no Service), and a clear status', async () => {
     await createSession('quick-look', {
       image: images.jupyter,
       data: { mounts: [{ name: 'march', experimentSession: '2025-03-12', subPath: 'raw/sample_A' }] },
@@ -195,7 +195,8 @@ describe('container sessions', () => {
     expect(owned(secret)).toBe(true);
     expect(Buffer.from(secret.data?.token ?? '', 'base64').length).toBeGreaterThanOrEqual(16);
     expect(JSON.stringify(status)).not.toContain(Buffer.from(secret.data?.token ?? '', 'base64').toString());
-    expect(owned(await core.readNamespacedService({ name, namespace: ns.name }))).toBe(true);
+    // The endpoint is the pod's address: no per-session Service (a write and a service IP for nothing).
+    await expect(core.readNamespacedService({ name, namespace: ns.name })).rejects.toThrow();
     const policy = await kc
       .makeApiClient(NetworkingV1Api)
       .readNamespacedNetworkPolicy({ name, namespace: ns.name });
@@ -258,7 +259,7 @@ describe('container sessions', () => {
     expect(await writeRequests(operator)).toBe(quiet);
 
     const name = (await getSession('quick-look')).status?.endpoint?.credentialsSecretName ?? '';
-    const service = await core.readNamespacedService({ name, namespace: ns.name });
+    const secret = await core.readNamespacedSecret({ name, namespace: ns.name });
     const podBefore = await readPod('quick-look');
     await patchSpec('quick-look', { resources: { cpu: 2 } });
     const podAfter = await eventually('pod with 2 cpus', async () => {
@@ -268,8 +269,8 @@ describe('container sessions', () => {
         : undefined;
     });
     expect(podAfter.metadata?.uid).not.toBe(podBefore?.metadata?.uid);
-    const serviceAfter = await core.readNamespacedService({ name, namespace: ns.name });
-    expect(serviceAfter.metadata?.resourceVersion).toBe(service.metadata?.resourceVersion);
+    const secretAfter = await core.readNamespacedSecret({ name, namespace: ns.name });
+    expect(secretAfter.metadata?.resourceVersion).toBe(secret.metadata?.resourceVersion);
     await untilPhase('quick-look', 'Running');
   });
 

@@ -1,6 +1,6 @@
 import type { V1Pod } from '@kubernetes/client-node';
 import { describe, expect, it, vi } from 'vitest';
-import { NetworkPolicies, Pods, Secrets, Services } from '../../../runtime/resources.ts';
+import { NetworkPolicies, Pods, Secrets } from '../../../runtime/resources.ts';
 import { decodeCredentials, generateSecret, VNC_PASSWORD_LENGTH } from '../credentials.ts';
 import { buildInput, proposalNamespace, session, vncImage } from '../fixtures.ts';
 import type { BuildInput } from '../types.ts';
@@ -22,12 +22,11 @@ function secretOf(plan: SessionPlan) {
 const vncInput = () => buildInput({ image: vncImage, session: session('desk', {}, 'xfce-desktop') });
 
 describe('planSession with the container runtime', () => {
-  it('puts the credentials Secret first, then Service, NetworkPolicy and Pod', () => {
+  it('puts the credentials Secret first, then NetworkPolicy and Pod', () => {
     const plan = planned(buildInput());
-    expect(plan.children.map((c) => c.type)).toEqual([Secrets, Services, NetworkPolicies, Pods]);
+    expect(plan.children.map((c) => c.type)).toEqual([Secrets, NetworkPolicies, Pods]);
     expect(plan.children.map((c) => [c.object.kind, c.object.metadata.name])).toEqual([
       ['Secret', 'daas-quick-look'],
-      ['Service', 'daas-quick-look'],
       ['NetworkPolicy', 'daas-quick-look'],
       ['Pod', 'daas-quick-look'],
     ]);

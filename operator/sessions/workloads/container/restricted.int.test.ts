@@ -8,7 +8,6 @@ import {
   NetworkPolicies,
   Pods,
   Secrets,
-  Services,
   type KubeObject,
   type ResourceType,
 } from '../../../../runtime/resources.ts';
@@ -28,7 +27,6 @@ import type { BuildInput } from '../../types.ts';
 import { generateNetworkPolicy } from './networkpolicy.ts';
 import { generatePod } from './pod.ts';
 import { generateSecret, randomCredentials } from '../../credentials.ts';
-import { generateService } from './service.ts';
 
 const PersistentVolumes: ResourceType = {
   group: '',
@@ -117,14 +115,13 @@ describe('generated sessions in a "restricted" namespace (server-side dry run)',
     expect((accepted as unknown as V1Pod).spec?.securityContext?.runAsNonRoot).toBe(true);
   });
 
-  it('accepts the data PersistentVolumes and claims, the Service, Secret and NetworkPolicy', async () => {
+  it('accepts the data PersistentVolumes and claims, the Secret and NetworkPolicy', async () => {
     const input = inputFor(jupyterImage, 'children');
     const data = dataVolumes(input);
     if (!data.ok) throw new Error(data.error.message);
     expect(data.value.persistentVolumes.length).toBe(4);
     for (const pv of data.value.persistentVolumes) await dryRun(PersistentVolumes, pv);
     for (const claim of data.value.claims) await dryRun(Claims, claim);
-    await dryRun(Services, generateService(input));
     await dryRun(Secrets, generateSecret(input, randomCredentials()));
     const policy = (await dryRun(NetworkPolicies, generateNetworkPolicy(input))) as {
       spec?: { ingress?: { from?: unknown[] }[] };

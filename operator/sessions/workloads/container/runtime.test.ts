@@ -4,7 +4,6 @@ import {
   NetworkPolicies,
   Pods,
   Secrets,
-  Services,
   type KubeObject,
   type ResourceType,
 } from '../../../../runtime/resources.ts';
@@ -45,9 +44,8 @@ function observing(objects: [ResourceType, KubeObject][]) {
 }
 
 describe('container runtime: desired', () => {
-  it('is a Service, a NetworkPolicy and a Pod, in that order', () => {
+  it('is a NetworkPolicy and a Pod, in that order (no Service: the pod is reached at its address)', () => {
     expect(desired().map((c) => [c.type, c.object.kind, c.object.metadata.name])).toEqual([
-      [Services, 'Service', 'daas-quick-look'],
       [NetworkPolicies, 'NetworkPolicy', 'daas-quick-look'],
       [Pods, 'Pod', 'daas-quick-look'],
     ]);
@@ -59,10 +57,9 @@ describe('container runtime: desired', () => {
     expect(pod.spec?.containers[0]?.volumeMounts).toEqual(marked.mounts);
   });
 
-  it('declares the pod as immutable and waiting for data, after Service and NetworkPolicy', () => {
+  it('declares the pod as immutable and waiting for data, after the NetworkPolicy', () => {
     expect(containerRuntime.runtime).toBe('container');
     expect(containerRuntime.children).toEqual([
-      { type: Services },
       { type: NetworkPolicies },
       { type: Pods, immutable: true, needsData: true },
     ]);
@@ -110,9 +107,9 @@ describe('container runtime: diagnose', () => {
     expect(d).not.toHaveProperty('podIP');
   });
 
-  it('is Absent without a pod, even when the Service and Secret remain', () => {
+  it('is Absent without a pod, even when the NetworkPolicy and Secret remain', () => {
     const observed = observing([
-      [Services, meta('daas-quick-look', 'Service')],
+      [NetworkPolicies, meta('daas-quick-look', 'NetworkPolicy')],
       [Secrets, meta('daas-quick-look', 'Secret')],
     ]);
     expect(containerRuntime.diagnose(observed, now, settings)).toEqual({ state: 'Absent' });
@@ -120,22 +117,19 @@ describe('container runtime: diagnose', () => {
 });
 
 describe('container runtime: cleanup', () => {
-  it('removes exactly the observed Pod, Service and NetworkPolicy, never the Secret', () => {
+  it('removes exactly the observed Pod and NetworkPolicy, never the Secret', () => {
     const pod = meta('daas-quick-look', 'Pod');
-    const service = meta('daas-quick-look', 'Service');
     const policy = meta('daas-quick-look', 'NetworkPolicy');
     const observed = observing([
       [Pods, pod],
-      [Services, service],
       [NetworkPolicies, policy],
       [Secrets, meta('daas-quick-look', 'Secret')],
     ]);
     const removed = containerRuntime.cleanup(observed);
-    expect(removed).toHaveLength(3);
+    expect(removed).toHaveLength(2);
     expect(removed).toEqual(
       expect.arrayContaining([
         { type: Pods, object: pod },
-        { type: Services, object: service },
         { type: NetworkPolicies, object: policy },
       ]),
     );
@@ -143,9 +137,9 @@ describe('container runtime: cleanup', () => {
   });
 
   it('removes only what is there', () => {
-    const service = meta('daas-quick-look', 'Service');
-    expect(containerRuntime.cleanup(observing([[Services, service]]))).toEqual([
-      { type: Services, object: service },
+    const policy = meta('daas-quick-look', 'NetworkPolicy');
+    expect(containerRuntime.cleanup(observing([[NetworkPolicies, policy]]))).toEqual([
+      { type: NetworkPolicies, object: policy },
     ]);
     expect(containerRuntime.cleanup(observing([[Secrets, meta('daas-quick-look', 'Secret')]]))).toEqual([]);
   });

@@ -1,18 +1,19 @@
-// The container runtime of the workload seam: a session runs as one Pod, reached through a Service,
-// fenced by a NetworkPolicy. The builders and the pod diagnosis beside this file do the work.
+// The container runtime of the workload seam: a session runs as one Pod, fenced by a NetworkPolicy.
+// No Service: the gateway and the activity probe reach the pod at its own address (status.endpoint),
+// so a Service would cost a write and a service IP per session for nothing. The builders and the pod
+// diagnosis beside this file do the work.
 import type { V1Pod } from '@kubernetes/client-node';
-import { NetworkPolicies, Pods, Services, type KubeObject } from '../../../../runtime/resources.ts';
+import { NetworkPolicies, Pods, type KubeObject } from '../../../../runtime/resources.ts';
 import type { WorkloadDiagnosis, WorkloadRuntime } from '../types.ts';
 import { diagnosePod } from './diagnosis.ts';
 import { generateNetworkPolicy } from './networkpolicy.ts';
 import { generatePod } from './pod.ts';
-import { generateService } from './service.ts';
 
 const asObject = (o: object) => o as KubeObject;
 
 export const containerRuntime: WorkloadRuntime = {
   runtime: 'container',
-  children: [{ type: Services }, { type: NetworkPolicies }, { type: Pods, immutable: true, needsData: true }],
+  children: [{ type: NetworkPolicies }, { type: Pods, immutable: true, needsData: true }],
 
   desired(input) {
     const pod = generatePod(input, { ok: true, value: input.data });
@@ -20,7 +21,6 @@ export const containerRuntime: WorkloadRuntime = {
     return {
       ok: true,
       value: [
-        { type: Services, object: asObject(generateService(input)) },
         { type: NetworkPolicies, object: asObject(generateNetworkPolicy(input)) },
         { type: Pods, object: asObject(pod.value) },
       ],
@@ -36,7 +36,7 @@ export const containerRuntime: WorkloadRuntime = {
   },
 
   cleanup(observed) {
-    return [Pods, Services, NetworkPolicies].flatMap((type) => {
+    return [Pods, NetworkPolicies].flatMap((type) => {
       const object = observed(type);
       return object ? [{ type, object }] : [];
     });
