@@ -51,7 +51,7 @@ try {
       );
       podMs.push(performance.now() - t0);
     }
-    // Sessions: create → status.phase Running (pod, claims, service, secret, policy, status).
+    // Sessions: create → status.phase Running (shared data claims, secret, policy, pod, status).
     for (let i = 0; i < perRound; i++) {
       const name = `s-${String(round)}-${String(i)}`;
       const t0 = performance.now();
