@@ -106,7 +106,7 @@ export const analysisSessionKind: KindDefinition = {
     "AnalysisSession is one user's analysis environment in a proposal namespace: a notebook, desktop or virtual machine from a SessionImage, with the proposal's experiment data mounted.",
   spec: sessionSpec,
   status: sessionStatus,
-  nameRule: dnsLabelName(52, 'it names the Pod, Secret and NetworkPolicy of the session'),
+  nameRule: dnsLabelName(52, 'it names the Pod and Secret of the session'),
   maxNameLength: 52,
   printerColumns: [
     {

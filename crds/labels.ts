@@ -51,7 +51,7 @@ export interface KeyDoc {
   meaning: string;
 }
 
-const children = "a session's Pod, Secret and NetworkPolicy (by the operator)";
+const children = "a session's Pod and Secret (by the operator)";
 const namespaces = 'proposal namespaces (by admins)';
 const label = (key: string, on: string, meaning: string): KeyDoc => ({ key, kind: 'label', on, meaning });
 const annotation = (key: string, on: string, meaning: string): KeyDoc => ({
@@ -91,7 +91,11 @@ export const KEY_DOCS: readonly KeyDoc[] = [
   ),
   label(SESSION_LABEL, children, "The session's name (with a hash when it is not a valid label value)."),
   label(OWNER_LABEL, children, "The session's owner (as a label value)."),
-  label(IMAGE_LABEL, children, "The session's SessionImage."),
+  label(
+    IMAGE_LABEL,
+    `${children}; an image's shared NetworkPolicy`,
+    "The session's SessionImage (the NetworkPolicy of that image selects its pods by it).",
+  ),
   label(
     SESSION_NAMESPACE_LABEL,
     "a proposal's data PersistentVolumes (cluster-scoped)",

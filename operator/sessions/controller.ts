@@ -1,7 +1,13 @@
 // Wires the AnalysisSession reconciler into the manager: the caches it reads and what triggers it
 // (its sessions, their children of every registered runtime, the images and proposal namespaces
 // they depend on, and the proposal's shared data claims and volumes).
-import { DATA_LABEL, PROPOSAL_LABEL, SESSION_LABEL, SESSION_NAMESPACE_LABEL } from '../../crds/index.ts';
+import {
+  DATA_LABEL,
+  IMAGE_LABEL,
+  PROPOSAL_LABEL,
+  SESSION_LABEL,
+  SESSION_NAMESPACE_LABEL,
+} from '../../crds/index.ts';
 import { AnalysisSessions, SessionImages } from '../api.ts';
 import { SESSIONS_BY_IMAGE, sessionsCache } from '../indexes.ts';
 import type { OperatorContext } from '../../runtime/app.ts';
@@ -39,10 +45,16 @@ export function registerSessionController(
   const runtimes = options.seams?.runtimes ?? DEFAULT_RUNTIMES;
   // The proposal's data claims and volumes are shared by its sessions: watched by their own label.
   const data = { labelSelector: DATA_LABEL };
+  // Objects shared by the sessions of an image in a namespace (its NetworkPolicy): by the image label.
+  const shared = { labelSelector: IMAGE_LABEL };
   const childKinds = new Map<string, ResourceType>([[Secrets.kind, Secrets]]);
-  for (const r of runtimes.values()) for (const k of r.children) childKinds.set(k.type.kind, k.type);
+  const sharedKinds = new Map<string, ResourceType>();
+  for (const r of runtimes.values()) {
+    for (const k of r.children) (k.shared ? sharedKinds : childKinds).set(k.type.kind, k.type);
+  }
   const childCaches = new Map<string, Cache<KubeObject>>([
     ...[...childKinds.values()].map((t): [string, Cache<KubeObject>] => [t.kind, m.cache(t, children)]),
+    ...[...sharedKinds.values()].map((t): [string, Cache<KubeObject>] => [t.kind, m.cache(t, shared)]),
     [PersistentVolumeClaims.kind, m.cache(PersistentVolumeClaims, data)],
     [PersistentVolumes.kind, m.cache(PersistentVolumes, data)],
   ]);
@@ -73,6 +85,16 @@ export function registerSessionController(
     ...(options.workers === undefined ? {} : { workers: options.workers }),
     owns: [...childKinds.values()].map((type) => ({ type, selectors: children })),
     watches: [
+      // A shared object (no owner) concerns the sessions of its image in its namespace.
+      ...[...sharedKinds.values()].map((type) => ({
+        type,
+        selectors: shared,
+        map: (obj: KubeObject) =>
+          sessions
+            .byIndex(SESSIONS_BY_IMAGE, obj.metadata.labels?.[IMAGE_LABEL] ?? '')
+            .filter((s) => s.metadata.namespace === obj.metadata.namespace)
+            .map(keyOf),
+      })),
       {
         // Shared data claims and their volumes (no owner): a change concerns the namespace's sessions
         // (a claim becoming Bound lets the sessions waiting for it start).

@@ -162,7 +162,7 @@ afterAll(async () => {
 });
 
 describe('container sessions', () => {
-  it('runs: a pod on a fake node with an owned Secret and NetworkPolicy (no Service), and a clear status', async () => {
+  it("runs: a pod on a fake node with an owned Secret, its image's NetworkPolicy (no Service), and a clear status", async () => {
     await createSession('quick-look', {
       image: images.jupyter,
       data: { mounts: [{ name: 'march', experimentSession: '2025-03-12', subPath: 'raw/sample_A' }] },
@@ -197,12 +197,16 @@ describe('container sessions', () => {
     expect(JSON.stringify(status)).not.toContain(Buffer.from(secret.data?.token ?? '', 'base64').toString());
     // The endpoint is the pod's address: no per-session Service (a write and a service IP for nothing).
     await expect(core.readNamespacedService({ name, namespace: ns.name })).rejects.toThrow();
+    // One policy per image in the namespace, shared by its sessions (owned by none), selecting this pod.
     const policy = await kc
       .makeApiClient(NetworkingV1Api)
-      .readNamespacedNetworkPolicy({ name, namespace: ns.name });
-    expect(owned(policy)).toBe(true);
+      .readNamespacedNetworkPolicy({ name: `daas-image-${images.jupyter}`, namespace: ns.name });
+    expect(policy.metadata?.ownerReferences ?? []).toEqual([]);
+    expect(pod?.metadata?.labels).toMatchObject(
+      policy.spec?.podSelector?.matchLabels ?? { missing: 'selector' },
+    );
+    expect(policy.spec?.ingress?.[0]?.ports).toEqual([{ protocol: 'TCP', port: 8888 }]);
     expect(owned(pod ?? {})).toBe(true);
-    // The proposal data as configured: the experiment session's sub-path from the NFS server.
     // The proposal data as configured: the experiment session's sub-path on the NFS server, through a
     // claim bound to a PersistentVolume (inline NFS volumes are not allowed under "restricted").
     const mount = pod?.spec?.containers[0]?.volumeMounts?.find((m) => m.mountPath === '/data/march');

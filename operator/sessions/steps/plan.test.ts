@@ -27,7 +27,7 @@ describe('planSession with the container runtime', () => {
     expect(plan.children.map((c) => c.type)).toEqual([Secrets, NetworkPolicies, Pods]);
     expect(plan.children.map((c) => [c.object.kind, c.object.metadata.name])).toEqual([
       ['Secret', 'daas-quick-look'],
-      ['NetworkPolicy', 'daas-quick-look'],
+      ['NetworkPolicy', 'daas-image-jupyter-scipy'],
       ['Pod', 'daas-quick-look'],
     ]);
   });

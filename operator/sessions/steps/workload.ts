@@ -130,6 +130,7 @@ export class WorkloadStep {
       try {
         outcome = await this.children.apply(session, type, object, {
           immutable: kind?.immutable ?? false,
+          owned: !kind?.shared,
           log,
         });
       } catch (err) {

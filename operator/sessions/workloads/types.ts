@@ -21,6 +21,11 @@ export interface ChildKind {
   immutable?: boolean;
   /** Created only once the proposal data is attached (a pod with an unbound claim waits ~25 s). */
   needsData?: boolean;
+  /**
+   * Shared by the sessions of the namespace (a policy per image): owned by no session, never removed
+   * when one stops, and watched by IMAGE_LABEL instead of the session label.
+   */
+  shared?: boolean;
 }
 
 /** What the workload is doing, in plain words, whatever runs it. */

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { buildInput, config, session, vncImage } from '../../fixtures.ts';
 import { generateNetworkPolicy } from './networkpolicy.ts';
+import { generatePod } from './pod.ts';
 
 const gateway = {
   namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'daas-system' } },
@@ -8,16 +9,29 @@ const gateway = {
 };
 
 describe('generateNetworkPolicy', () => {
-  it('admits only the gateway pods, only on the access port', () => {
+  it("admits only the gateway pods, only on the access port, to the image's session pods in the namespace", () => {
     const policy = generateNetworkPolicy(
       buildInput({ image: vncImage, session: session('d', {}, 'xfce-desktop') }),
     );
     expect(policy).toEqual({
       apiVersion: 'networking.k8s.io/v1',
       kind: 'NetworkPolicy',
-      metadata: expect.objectContaining({ name: 'daas-d', namespace: 'proposal-mx-2451' }) as unknown,
+      metadata: {
+        name: 'daas-image-xfce-desktop',
+        namespace: 'proposal-mx-2451',
+        labels: {
+          'app.kubernetes.io/name': 'daas-session',
+          'app.kubernetes.io/managed-by': 'daas-operator',
+          'daas.calipsoplus.eu/image': 'xfce-desktop',
+        },
+      },
       spec: {
-        podSelector: { matchLabels: { 'daas.calipsoplus.eu/session': 'd' } },
+        podSelector: {
+          matchLabels: {
+            'app.kubernetes.io/name': 'daas-session',
+            'daas.calipsoplus.eu/image': 'xfce-desktop',
+          },
+        },
         policyTypes: ['Ingress'],
         // Wire form (`from`), as the reconciler applies it as plain JSON.
         ingress: [{ from: [gateway], ports: [{ protocol: 'TCP', port: 5901 }] }],
@@ -45,5 +59,14 @@ describe('generateNetworkPolicy', () => {
     expect(JSON.parse(JSON.stringify(desktop.spec?.ingress))).toEqual([
       { from: [gateway], ports: [{ protocol: 'TCP', port: 5901 }] },
     ]);
+  });
+
+  it("selects the session's pod", () => {
+    const input = buildInput();
+    const pod = generatePod(input);
+    if (!pod.ok) throw new Error(pod.error.message);
+    const selector = generateNetworkPolicy(input).spec?.podSelector?.matchLabels ?? {};
+    expect(Object.keys(selector).length).toBeGreaterThan(0);
+    expect(pod.value.metadata?.labels).toMatchObject(selector);
   });
 });

@@ -1,11 +1,14 @@
 // Only the gateway/dashboard (and, for Jupyter idle probes, the operator) may reach a session, and only
-// on its access port. Egress is left open: sessions fetch packages and reach facility services.
+// on its image's access port. One policy per image and proposal namespace serves every session of that
+// image there (created by the first, owned by none), so a session costs no policy write of its own.
+// Egress is left open: sessions fetch packages and reach facility services.
 import type {
   V1NetworkPolicy,
   V1NetworkPolicyIngressRule,
   V1NetworkPolicyPeer,
 } from '@kubernetes/client-node';
-import { childName, sessionLabels, sessionSelector } from '../../names.ts';
+import { APP_MANAGED_BY_LABEL, APP_NAME_LABEL, IMAGE_LABEL } from '../../../../crds/index.ts';
+import { boundedDnsName, labelValue } from '../../names.ts';
 import type { BuildInput } from '../../types.ts';
 
 const NAMESPACE_NAME_LABEL = 'kubernetes.io/metadata.name';
@@ -27,8 +30,13 @@ function wireIngressRule(from: V1NetworkPolicyPeer[], port: number): V1NetworkPo
   return rule; // not a fresh literal, so TypeScript allows the wire name
 }
 
+/** The pods of an image's sessions in a namespace, and the label set of its policy. */
+export function imageSessionSelector(imageName: string): Record<string, string> {
+  return { [APP_NAME_LABEL]: 'daas-session', [IMAGE_LABEL]: labelValue(imageName) };
+}
+
 export function generateNetworkPolicy(input: BuildInput): V1NetworkPolicy {
-  const { session, namespace, image, config } = input;
+  const { namespace, image, config } = input;
   const from = [peer(config.gateway)];
   if (config.activityProbe && image.spec.activity?.signal === 'jupyter')
     from.push(peer(config.activityProbe));
@@ -36,12 +44,12 @@ export function generateNetworkPolicy(input: BuildInput): V1NetworkPolicy {
     apiVersion: 'networking.k8s.io/v1',
     kind: 'NetworkPolicy',
     metadata: {
-      name: childName(session.metadata.name),
+      name: boundedDnsName('daas-image-', image.metadata.name),
       namespace: namespace.name,
-      labels: sessionLabels(session),
+      labels: { ...imageSessionSelector(image.metadata.name), [APP_MANAGED_BY_LABEL]: 'daas-operator' },
     },
     spec: {
-      podSelector: { matchLabels: sessionSelector(session.metadata.name) },
+      podSelector: { matchLabels: imageSessionSelector(image.metadata.name) },
       policyTypes: ['Ingress'],
       ingress: [wireIngressRule(from, image.spec.access.port)],
     },

@@ -46,7 +46,7 @@ function observing(objects: [ResourceType, KubeObject][]) {
 describe('container runtime: desired', () => {
   it('is a NetworkPolicy and a Pod, in that order (no Service: the pod is reached at its address)', () => {
     expect(desired().map((c) => [c.type, c.object.kind, c.object.metadata.name])).toEqual([
-      [NetworkPolicies, 'NetworkPolicy', 'daas-quick-look'],
+      [NetworkPolicies, 'NetworkPolicy', 'daas-image-jupyter-scipy'],
       [Pods, 'Pod', 'daas-quick-look'],
     ]);
   });
@@ -57,10 +57,10 @@ describe('container runtime: desired', () => {
     expect(pod.spec?.containers[0]?.volumeMounts).toEqual(marked.mounts);
   });
 
-  it('declares the pod as immutable and waiting for data, after the NetworkPolicy', () => {
+  it("declares the image's shared NetworkPolicy, then the pod as immutable and waiting for data", () => {
     expect(containerRuntime.runtime).toBe('container');
     expect(containerRuntime.children).toEqual([
-      { type: NetworkPolicies },
+      { type: NetworkPolicies, shared: true },
       { type: Pods, immutable: true, needsData: true },
     ]);
   });
@@ -117,7 +117,7 @@ describe('container runtime: diagnose', () => {
 });
 
 describe('container runtime: cleanup', () => {
-  it('removes exactly the observed Pod and NetworkPolicy, never the Secret', () => {
+  it("removes exactly the observed Pod, never the Secret nor the image's shared NetworkPolicy", () => {
     const pod = meta('daas-quick-look', 'Pod');
     const policy = meta('daas-quick-look', 'NetworkPolicy');
     const observed = observing([
@@ -126,21 +126,17 @@ describe('container runtime: cleanup', () => {
       [Secrets, meta('daas-quick-look', 'Secret')],
     ]);
     const removed = containerRuntime.cleanup(observed);
-    expect(removed).toHaveLength(2);
-    expect(removed).toEqual(
-      expect.arrayContaining([
-        { type: Pods, object: pod },
-        { type: NetworkPolicies, object: policy },
-      ]),
-    );
+    expect(removed).toHaveLength(1);
+    expect(removed).toEqual(expect.arrayContaining([{ type: Pods, object: pod }]));
     expect(removed.some((c) => c.type === Secrets)).toBe(false);
   });
 
   it('removes only what is there', () => {
-    const policy = meta('daas-quick-look', 'NetworkPolicy');
-    expect(containerRuntime.cleanup(observing([[NetworkPolicies, policy]]))).toEqual([
-      { type: NetworkPolicies, object: policy },
-    ]);
+    const pod = meta('daas-quick-look', 'Pod');
+    expect(containerRuntime.cleanup(observing([[Pods, pod]]))).toEqual([{ type: Pods, object: pod }]);
+    expect(
+      containerRuntime.cleanup(observing([[NetworkPolicies, meta('daas-image-x', 'NetworkPolicy')]])),
+    ).toEqual([]);
     expect(containerRuntime.cleanup(observing([[Secrets, meta('daas-quick-look', 'Secret')]]))).toEqual([]);
   });
 });

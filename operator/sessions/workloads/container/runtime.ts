@@ -13,7 +13,10 @@ const asObject = (o: object) => o as KubeObject;
 
 export const containerRuntime: WorkloadRuntime = {
   runtime: 'container',
-  children: [{ type: NetworkPolicies }, { type: Pods, immutable: true, needsData: true }],
+  children: [
+    { type: NetworkPolicies, shared: true },
+    { type: Pods, immutable: true, needsData: true },
+  ],
 
   desired(input) {
     const pod = generatePod(input, { ok: true, value: input.data });
@@ -36,9 +39,7 @@ export const containerRuntime: WorkloadRuntime = {
   },
 
   cleanup(observed) {
-    return [Pods, NetworkPolicies].flatMap((type) => {
-      const object = observed(type);
-      return object ? [{ type, object }] : [];
-    });
+    const pod = observed(Pods);
+    return pod ? [{ type: Pods, object: pod }] : [];
   },
 };
