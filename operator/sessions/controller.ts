@@ -13,6 +13,7 @@ import { SESSIONS_BY_IMAGE, sessionsCache } from '../indexes.ts';
 import type { OperatorContext } from '../../runtime/app.ts';
 import { generationChanged, type Controller } from '../../runtime/controller.ts';
 import type { Cache } from '../../runtime/informer.ts';
+import type { Manager } from '../../runtime/manager.ts';
 import {
   Namespaces,
   Nodes,
@@ -25,7 +26,7 @@ import {
 } from '../../runtime/resources.ts';
 import { SessionReconciler, type SessionReconcilerDeps } from './reconciler.ts';
 import type { SessionControllerConfig } from './types.ts';
-import { DEFAULT_RUNTIMES } from './workloads/registry.ts';
+import { DEFAULT_RUNTIMES, type WorkloadRuntimes } from './workloads/registry.ts';
 
 export interface SessionControllerOptions {
   workers?: number;
@@ -33,20 +34,15 @@ export interface SessionControllerOptions {
   seams?: Pick<SessionReconcilerDeps, 'runtimes' | 'access' | 'probes'>;
 }
 
-export function registerSessionController(
-  ctx: OperatorContext,
-  config: SessionControllerConfig,
-  options: SessionControllerOptions = {},
-): Controller {
-  const m = ctx.manager;
-  // Children are watched by the operator's own label only, never every pod of the cluster.
-  const children = { labelSelector: SESSION_LABEL };
-  const proposals = { labelSelector: PROPOSAL_LABEL };
-  const runtimes = options.seams?.runtimes ?? DEFAULT_RUNTIMES;
-  // The proposal's data claims and volumes are shared by its sessions: watched by their own label.
-  const data = { labelSelector: DATA_LABEL };
-  // Objects shared by the sessions of an image in a namespace (its NetworkPolicy): by the image label.
-  const shared = { labelSelector: IMAGE_LABEL };
+// Children are watched by the operator's own labels only, never every pod of the cluster.
+const children = { labelSelector: SESSION_LABEL };
+// The proposal's data claims and volumes are shared by its sessions: watched by their own label.
+const data = { labelSelector: DATA_LABEL };
+// Objects shared by the sessions of an image in a namespace (its NetworkPolicy): by the image label.
+const shared = { labelSelector: IMAGE_LABEL };
+
+/** The kinds the registered runtimes create (a session's own, and shared), and a cache for each. */
+function childCachesOf(m: Manager, runtimes: WorkloadRuntimes) {
   const childKinds = new Map<string, ResourceType>([[Secrets.kind, Secrets]]);
   const sharedKinds = new Map<string, ResourceType>();
   for (const r of runtimes.values()) {
@@ -58,6 +54,18 @@ export function registerSessionController(
     [PersistentVolumeClaims.kind, m.cache(PersistentVolumeClaims, data)],
     [PersistentVolumes.kind, m.cache(PersistentVolumes, data)],
   ]);
+  return { childKinds, sharedKinds, childCaches };
+}
+
+export function registerSessionController(
+  ctx: OperatorContext,
+  config: SessionControllerConfig,
+  options: SessionControllerOptions = {},
+): Controller {
+  const m = ctx.manager;
+  const proposals = { labelSelector: PROPOSAL_LABEL };
+  const runtimes = options.seams?.runtimes ?? DEFAULT_RUNTIMES;
+  const { childKinds, sharedKinds, childCaches } = childCachesOf(m, runtimes);
   const sessions = sessionsCache(m);
   const reconciler = new SessionReconciler({
     client: ctx.client,
