@@ -9,11 +9,11 @@ import { sleep } from '../runtime/time.ts';
 import { ensureBinaries } from '../tools/controlplane/binaries.ts';
 import { LocalCluster } from '../tools/controlplane/cluster.ts';
 import { installCrds } from '../tools/controlplane/crds.ts';
+import { TEST_CONTAINER_IMAGE, analysisSessionObject, sessionImageObject } from '../testing/objects.ts';
 
 export const BENCH_NAMESPACE = 'bench-proposal';
 export const BENCH_PROPOSAL = 'BENCH-1';
 export const BENCH_IMAGE = 'bench-notebook';
-const CONTAINER_IMAGE = 'quay.io/jupyter/scipy-notebook:2025-06-02';
 
 export interface BenchCluster {
   cluster: LocalCluster;
@@ -72,20 +72,10 @@ export async function startBenchCluster(resources = { cpu: '100m', memory: '256M
       group: GROUP,
       version: VERSION,
       plural: 'sessionimages',
-      body: {
-        apiVersion: `${GROUP}/${VERSION}`,
-        kind: 'SessionImage',
-        metadata: { name: BENCH_IMAGE },
-        spec: {
-          displayName: 'bench',
-          runtime: 'container',
-          container: { image: CONTAINER_IMAGE },
-          access: { protocol: 'http', port: 8888 },
-          resources: { default: resources, max: { cpu: 1, memory: '1Gi' } },
-          lifecycle: { defaultLifetime: '1h', maxLifetime: '2h' },
-          availability: { everyone: true },
-        },
-      },
+      body: sessionImageObject(BENCH_IMAGE, {
+        displayName: 'bench',
+        resources: { default: resources, max: { cpu: 1, memory: '1Gi' } },
+      }),
     });
     await until(
       async () => (await core.listNamespacedServiceAccount({ namespace: BENCH_NAMESPACE })).items.length > 0,
@@ -107,7 +97,11 @@ export function barePod(
     metadata: { name, labels },
     spec: {
       containers: [
-        { name: 'session', image: CONTAINER_IMAGE, resources: { requests: resources, limits: resources } },
+        {
+          name: 'session',
+          image: TEST_CONTAINER_IMAGE,
+          resources: { requests: resources, limits: resources },
+        },
       ],
     },
   };
@@ -115,10 +109,5 @@ export function barePod(
 
 /** A session of the bench image, as a user would create it. */
 export function benchSession(name: string) {
-  return {
-    apiVersion: `${GROUP}/${VERSION}`,
-    kind: 'AnalysisSession',
-    metadata: { name },
-    spec: { image: BENCH_IMAGE, owner: 'bench', proposal: BENCH_PROPOSAL },
-  };
+  return analysisSessionObject(name, { image: BENCH_IMAGE, owner: 'bench', proposal: BENCH_PROPOSAL });
 }

@@ -3,17 +3,13 @@
 import { randomBytes } from 'node:crypto';
 import { CoreV1Api, CustomObjectsApi, type KubeConfig } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  DATA_LABEL,
-  GROUP,
-  SESSION_NAMESPACE_LABEL,
-  VERSION,
-  type AnalysisSession,
-} from '../../crds/index.ts';
+import { DATA_LABEL, GROUP, SESSION_NAMESPACE_LABEL, VERSION } from '../../crds/index.ts';
 import { installCrds } from '../../crds/testing/api-server.ts';
 import type { RunningOperator } from '../../runtime/app.ts';
 import { createTestNamespace, eventually, testKubeConfig } from '../../testing/kube.ts';
+import { sessionImageObject } from '../../testing/objects.ts';
 import { startTestOperator } from '../../testing/operator.ts';
+import { TestSessions } from '../../testing/sessions.ts';
 import { proposalDataModule, sessionsModule } from '../controllers.ts';
 
 const suffix = randomBytes(3).toString('hex');
@@ -24,13 +20,9 @@ let core: CoreV1Api;
 let custom: CustomObjectsApi;
 let ns: { name: string; remove: () => Promise<void> };
 let operator: RunningOperator;
-const where = () => ({ group: GROUP, version: VERSION, namespace: ns.name, plural: 'analysissessions' });
+let sessions: TestSessions;
 
-const running = (name: string) =>
-  eventually(`${name} Running`, async () => {
-    const s = (await custom.getNamespacedCustomObject({ ...where(), name })) as AnalysisSession;
-    return s.status?.phase === 'Running' ? s : undefined;
-  });
+const running = (name: string) => sessions.until(name, 'Running', (s) => s.status?.phase === 'Running');
 
 const volumesOf = async (namespace: string) =>
   (
@@ -45,24 +37,12 @@ beforeAll(async () => {
   custom = kc.makeApiClient(CustomObjectsApi);
   await installCrds();
   ns = await createTestNamespace(kc, 'data', { 'daas.calipsoplus.eu/proposal': proposal });
+  sessions = new TestSessions(custom, ns.name, { owner: 'akowalska', proposal });
   await custom.createClusterCustomObject({
     group: GROUP,
     version: VERSION,
     plural: 'sessionimages',
-    body: {
-      apiVersion: `${GROUP}/${VERSION}`,
-      kind: 'SessionImage',
-      metadata: { name: imageName },
-      spec: {
-        displayName: imageName,
-        runtime: 'container',
-        container: { image: 'quay.io/jupyter/scipy-notebook:2025-06-02' },
-        access: { protocol: 'http', port: 8888 },
-        resources: { default: { cpu: 1, memory: '2Gi' }, max: { cpu: 2, memory: '4Gi' } },
-        lifecycle: { defaultLifetime: '1h', maxLifetime: '2h' },
-        availability: { everyone: true },
-      },
-    },
+    body: sessionImageObject(imageName),
   });
   operator = await startTestOperator([ns.name], [], [sessionsModule, proposalDataModule]);
 }, 120_000);
@@ -78,15 +58,7 @@ afterAll(async () => {
 describe("a proposal's data", () => {
   it('is shared by its sessions, and its volumes go with the proposal namespace', async () => {
     const create = (name: string) =>
-      custom.createNamespacedCustomObject({
-        ...where(),
-        body: {
-          apiVersion: `${GROUP}/${VERSION}`,
-          kind: 'AnalysisSession',
-          metadata: { name },
-          spec: { image: imageName, owner: 'akowalska', proposal, data: { wholeProposal: true } },
-        },
-      });
+      sessions.create(name, { image: imageName, data: { wholeProposal: true } });
     await create('first');
     await running('first');
     const claims = async () =>
@@ -106,12 +78,8 @@ describe("a proposal's data", () => {
     expect(await volumesOf(ns.name)).toHaveLength(2);
 
     // Deleting a session leaves the proposal's data claims for the others.
-    await custom.deleteNamespacedCustomObject({ ...where(), name: 'first' });
-    await eventually('first gone', async () =>
-      ((await custom.listNamespacedCustomObject(where())) as { items: unknown[] }).items.length === 1
-        ? true
-        : undefined,
-    );
+    await sessions.delete('first');
+    await eventually('first gone', async () => ((await sessions.list()).length === 1 ? true : undefined));
     expect((await claims()).map((c) => c.metadata?.name).sort()).toEqual(before);
 
     // The namespace goes: its claims with it, and then the volumes (the NFS data itself is untouched).

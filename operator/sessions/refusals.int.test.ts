@@ -8,7 +8,9 @@ import { GROUP, VERSION, type AnalysisSession } from '../../crds/index.ts';
 import { installCrds } from '../../crds/testing/api-server.ts';
 import type { RunningOperator } from '../../runtime/app.ts';
 import { createTestNamespace, eventually, testKubeConfig } from '../../testing/kube.ts';
+import { sessionImageObject } from '../../testing/objects.ts';
 import { startTestOperator } from '../../testing/operator.ts';
+import { TestSessions } from '../../testing/sessions.ts';
 
 const suffix = randomBytes(3).toString('hex');
 const proposal = `MX-${String(1000 + Math.floor(Math.random() * 8000))}`;
@@ -20,59 +22,13 @@ let custom: CustomObjectsApi;
 let ns: { name: string; remove: () => Promise<void> };
 let operator: RunningOperator;
 
-const image = (name: string, scheduling?: Record<string, unknown>) => ({
-  apiVersion: `${GROUP}/${VERSION}`,
-  kind: 'SessionImage',
-  metadata: { name },
-  spec: {
-    displayName: name,
-    runtime: 'container',
-    container: { image: 'quay.io/jupyter/scipy-notebook:2025-06-02' },
-    access: { protocol: 'http', port: 8888 },
-    resources: { default: { cpu: 1, memory: '2Gi' }, max: { cpu: 2, memory: '4Gi' } },
-    lifecycle: { defaultLifetime: '1h', maxLifetime: '2h' },
-    availability: { everyone: true },
-    ...(scheduling ? { scheduling } : {}),
-  },
-});
+let sessions: TestSessions;
 
-const getSession = async (name: string) =>
-  (await custom.getNamespacedCustomObject({
-    group: GROUP,
-    version: VERSION,
-    namespace: ns.name,
-    plural: 'analysissessions',
-    name,
-  })) as AnalysisSession;
-
-const createSession = (name: string, imageName: string) =>
-  custom.createNamespacedCustomObject({
-    group: GROUP,
-    version: VERSION,
-    namespace: ns.name,
-    plural: 'analysissessions',
-    body: {
-      apiVersion: `${GROUP}/${VERSION}`,
-      kind: 'AnalysisSession',
-      metadata: { name },
-      spec: { image: imageName, owner: 'akowalska', proposal },
-    },
-  });
-
-const untilStatus = (
-  name: string,
-  what: string,
-  check: (s: AnalysisSession) => boolean,
-  timeoutMs = 30_000,
-) =>
-  eventually(
-    `${name} ${what}`,
-    async () => {
-      const s = await getSession(name);
-      return check(s) ? s : undefined;
-    },
-    timeoutMs,
-  );
+const image = (name: string, scheduling?: Record<string, unknown>) =>
+  sessionImageObject(name, scheduling ? { scheduling } : {});
+const createSession = (name: string, imageName: string) => sessions.create(name, { image: imageName });
+const untilStatus = (name: string, what: string, check: (s: AnalysisSession) => boolean) =>
+  sessions.until(name, what, check);
 
 beforeAll(async () => {
   kc = testKubeConfig();
@@ -80,6 +36,7 @@ beforeAll(async () => {
   custom = kc.makeApiClient(CustomObjectsApi);
   await installCrds();
   ns = await createTestNamespace(kc, 'refusals', { 'daas.calipsoplus.eu/proposal': proposal });
+  sessions = new TestSessions(custom, ns.name, { owner: 'akowalska', proposal });
   for (const body of [image(images.plain), image(images.priority, { priorityClassName: priorityClass })]) {
     await custom.createClusterCustomObject({ group: GROUP, version: VERSION, plural: 'sessionimages', body });
   }

@@ -11,13 +11,15 @@ import {
 } from '@kubernetes/client-node';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it, inject } from 'vitest';
-import { GROUP, VERSION, type AnalysisSession } from '../../../crds/index.ts';
+import { GROUP, VERSION } from '../../../crds/index.ts';
 import { installCrds } from '../../../crds/testing/api-server.ts';
 import { ConfigMaps, type KubeObject } from '../../../runtime/resources.ts';
 import type { RunningOperator } from '../../../runtime/app.ts';
-import { createTestNamespace, eventually, testKubeConfig } from '../../../testing/kube.ts';
+import { createTestNamespace, testKubeConfig } from '../../../testing/kube.ts';
 import { sessionsModule, type ControllerModule } from '../../controllers.ts';
 import { startOperator } from '../../start.ts';
+import { sessionImageObject } from '../../../testing/objects.ts';
+import { TestSessions } from '../../../testing/sessions.ts';
 import { sessionControllerConfig } from '../config.ts';
 import { registerSessionController } from '../controller.ts';
 import { childName, sessionLabels } from '../names.ts';
@@ -74,14 +76,7 @@ let custom: CustomObjectsApi;
 let ns: { name: string; remove: () => Promise<void> };
 let operator: RunningOperator;
 
-const getSession = async (name: string) =>
-  (await custom.getNamespacedCustomObject({
-    group: GROUP,
-    version: VERSION,
-    namespace: ns.name,
-    plural: 'analysissessions',
-    name,
-  })) as AnalysisSession;
+let sessions: TestSessions;
 
 beforeAll(async () => {
   kc = testKubeConfig();
@@ -93,28 +88,24 @@ beforeAll(async () => {
     { name: ns.name, body: { metadata: { annotations: { 'daas.calipsoplus.eu/beamline': 'id16a' } } } },
     setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
   );
+  sessions = new TestSessions(custom, ns.name, { owner: 'akowalska', proposal });
+  const vm = {
+    os: 'linux',
+    disk: { containerDisk: 'quay.io/containerdisks/ubuntu:24.04' },
+    bootstrap: 'cloudInit',
+  };
   await custom.createClusterCustomObject({
     group: GROUP,
     version: VERSION,
     plural: 'sessionimages',
-    body: {
-      apiVersion: `${GROUP}/${VERSION}`,
-      kind: 'SessionImage',
-      metadata: { name: imageName },
-      spec: {
-        displayName: 'A test-only runtime',
-        runtime: 'vm',
-        vm: {
-          os: 'linux',
-          disk: { containerDisk: 'quay.io/containerdisks/ubuntu:24.04' },
-          bootstrap: 'cloudInit',
-        },
-        access: { protocol: 'rdp', port: 3389 },
-        resources: { default: { cpu: 2, memory: '4Gi' }, max: { cpu: 4, memory: '8Gi' } },
-        lifecycle: { defaultLifetime: '1h', maxLifetime: '2h' },
-        availability: { everyone: true },
-      },
-    },
+    body: sessionImageObject(imageName, {
+      displayName: 'A test-only runtime',
+      runtime: 'vm',
+      container: undefined,
+      vm,
+      access: { protocol: 'rdp', port: 3389 },
+      resources: { default: { cpu: 2, memory: '4Gi' }, max: { cpu: 4, memory: '8Gi' } },
+    }),
   });
   operator = await startOperator({
     argv: [
@@ -142,22 +133,8 @@ afterAll(async () => {
 
 describe('the workload seam', () => {
   it('drives a session to Running through a runtime registered from outside the reconciler', async () => {
-    await custom.createNamespacedCustomObject({
-      group: GROUP,
-      version: VERSION,
-      namespace: ns.name,
-      plural: 'analysissessions',
-      body: {
-        apiVersion: `${GROUP}/${VERSION}`,
-        kind: 'AnalysisSession',
-        metadata: { name: 'seam' },
-        spec: { image: imageName, owner: 'akowalska', proposal },
-      },
-    });
-    const s = await eventually('session seam Running', async () => {
-      const x = await getSession('seam');
-      return x.status?.phase === 'Running' ? x : undefined;
-    });
+    await sessions.create('seam', { image: imageName });
+    const s = await sessions.until('seam', 'Running', (x) => x.status?.phase === 'Running');
     expect(s.status?.conditions?.filter((c) => c.status !== 'True' && c.type !== 'ExpiringSoon')).toEqual([]);
     expect(s.status?.endpoint).toMatchObject({ protocol: 'rdp', host: '127.0.0.1', port: 3389 });
     expect(s.status?.nodeName).toBe('test-node');
@@ -177,20 +154,8 @@ describe('the workload seam', () => {
     expect(cm.data.mounts).toContain('/data/processed');
 
     // Stopping goes through the runtime's cleanup: its object goes, the credentials stay.
-    await custom.patchNamespacedCustomObject(
-      {
-        group: GROUP,
-        version: VERSION,
-        namespace: ns.name,
-        plural: 'analysissessions',
-        name: 'seam',
-        body: { spec: { state: 'Stopped' } },
-      },
-      setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
-    );
-    await eventually('session seam Stopped', async () =>
-      (await getSession('seam')).status?.phase === 'Stopped' ? true : undefined,
-    );
+    await sessions.patchSpec('seam', { state: 'Stopped' });
+    await sessions.until('seam', 'Stopped', (x) => x.status?.phase === 'Stopped');
     await expect(core.readNamespacedConfigMap({ name: 'daas-seam', namespace: ns.name })).rejects.toThrow();
     await core.readNamespacedSecret({ name: 'daas-seam', namespace: ns.name });
   });
