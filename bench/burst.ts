@@ -1,29 +1,58 @@
 // Benchmark: a burst of N sessions created at once (a beamtime start, a course), against the floor
 // measured in the same run on the same control plane: N bare pods with the same image and resources
-// created at once. Prints time to all Running, p50/p99 create → Running, the writes per session (the
-// operator's own counter, and the API server's as a cross-check), and the operator's CPU and peak RSS.
-// The operator runs as its own process (`node operator/main.ts`), so its CPU and memory are its own.
-// Usage: npm run bench:burst [-- --sessions=200]
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { readFile } from 'node:fs/promises';
-import { parseArgs, promisify } from 'node:util';
+// created at once. Prints time to all Running, p50/p99 create → Running, how long a session lags
+// behind its own pod, the writes per session (the operator's own counter, and the API server's as a
+// cross-check), and the operator's CPU and peak RSS. With --steady=M it then grows to M converged
+// sessions and measures memory, the writes of a quiet period, and a cold restart (bench/steady.ts).
+// Usage: npm run bench:burst [-- --sessions=200] [--steady=5000 --quiet=10m] [--workers=4] [--qps=0]
+//        [--operator-log=FILE] (the operator's debug log, to see where time goes)
+import { parseArgs } from 'node:util';
 import { GROUP, VERSION } from '../crds/index.ts';
-import { sleep } from '../runtime/time.ts';
-import { freePort } from '../tools/controlplane/cluster.ts';
+import { parseDuration } from '../runtime/duration.ts';
+import { addBenchNodes } from './nodes.ts';
 import {
   BENCH_NAMESPACE as ns,
   barePod,
   benchSession,
+  createAll,
   percentile,
   startBenchCluster,
   until,
-  type BenchCluster,
+  untilAll,
 } from './common.ts';
+import {
+  apiServerWrites,
+  operatorConflicts,
+  operatorWrites,
+  startOperatorProcess,
+  sumMetric,
+} from './operator-process.ts';
+import { watchRunning } from './running.ts';
+import { steadyState } from './steady.ts';
 
-const { values } = parseArgs({ options: { sessions: { type: 'string', default: '200' } } });
+const { values } = parseArgs({
+  options: {
+    sessions: { type: 'string', default: '200' },
+    steady: { type: 'string' },
+    quiet: { type: 'string', default: '10m' },
+    workers: { type: 'string' },
+    qps: { type: 'string' },
+    'operator-log': { type: 'string' },
+  },
+});
 const n = Number(values.sessions);
 if (!Number.isInteger(n) || n < 1 || n > 5000)
   throw new Error('--sessions must be a whole number from 1 to 5000');
+const steady = values.steady === undefined ? undefined : Number(values.steady);
+if (steady !== undefined && (!Number.isInteger(steady) || steady < n || steady > 10_000))
+  throw new Error('--steady must be a whole number from --sessions to 10000');
+const quietMs = parseDuration(values.quiet);
+if (quietMs === undefined) throw new Error('--quiet must be a duration such as 10m or 90s');
+const operatorFlags = [
+  ...(values.workers ? [`--workers=${values.workers}`] : []),
+  ...(values.qps ? [`--kube-api-qps=${values.qps}`] : []),
+  ...(values['operator-log'] ? ['--log-level=debug'] : []),
+];
 /** Small requests, so the fake nodes' cpu and memory never limit the burst (pods per node do). */
 const resources = { cpu: '10m', memory: '32Mi' };
 const CREATE_CONCURRENCY = 50;
@@ -36,141 +65,33 @@ interface Burst {
   latencies: number[];
 }
 
-/** Creates `names` with `create` (at most CREATE_CONCURRENCY in flight) and polls `running` until all run. */
+/** Creates `names` at once and waits until `runningAt` has them all. */
 async function burst(
   names: string[],
   create: (name: string) => Promise<unknown>,
-  running: () => Promise<Set<string>>,
+  runningAt: ReadonlyMap<string, number>,
 ): Promise<Burst> {
-  const sentAt = new Map<string, number>();
-  const runningAt = new Map<string, number>();
   const t0 = performance.now();
-  const queue = [...names];
-  const creators = Array.from({ length: CREATE_CONCURRENCY }, async () => {
-    for (let name = queue.shift(); name !== undefined; name = queue.shift()) {
-      sentAt.set(name, performance.now());
-      await create(name);
-    }
-  });
-  const watcher = (async () => {
-    while (runningAt.size < names.length) {
-      if (performance.now() - t0 > TIMEOUT_MS)
-        throw new Error(
-          `only ${String(runningAt.size)} of ${String(names.length)} Running after ${String(TIMEOUT_MS / 1000)} s`,
-        );
-      const now = performance.now();
-      for (const name of await running()) if (!runningAt.has(name)) runningAt.set(name, now);
-      await sleep(200);
-    }
-  })();
-  await Promise.all([...creators, watcher]);
+  const sentAt = await createAll(names, create, CREATE_CONCURRENCY);
+  await untilAll(names, runningAt, 'Running', TIMEOUT_MS);
   return {
-    allRunningMs: Math.max(...runningAt.values()) - t0,
+    allRunningMs: Math.max(...names.map((name) => runningAt.get(name) ?? 0)) - t0,
     latencies: names.map((name) => (runningAt.get(name) ?? 0) - (sentAt.get(name) ?? 0)),
   };
 }
 
-/** Extra fake nodes with room for the burst (the launcher's three take 110 pods each). */
-async function addNodes(bench: BenchCluster, pods: number): Promise<void> {
-  const perNode = 250; // a /24 podCIDR holds 254 addresses
-  for (let i = 0; i < Math.ceil(pods / perNode); i++) {
-    const cidr = `127.${String(bench.cluster.podNetwork)}.${String(100 + i)}.0/24`;
-    const capacity = { cpu: '1000', memory: '4Ti', pods: String(perNode), 'ephemeral-storage': '10Ti' };
-    await bench.core.createNode({
-      body: {
-        metadata: {
-          name: `bench-node-${String(i)}`,
-          annotations: { 'kwok.x-k8s.io/node': 'fake' },
-          labels: { type: 'kwok', 'kubernetes.io/hostname': `bench-node-${String(i)}` },
-        },
-        spec: { podCIDR: cidr, podCIDRs: [cidr] },
-        status: { capacity, allocatable: capacity },
-      },
-    });
-  }
-  await until(
-    async () => {
-      const nodes = (await bench.core.listNode()).items;
-      return nodes.every((node) =>
-        node.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'),
-      );
-    },
-    60_000,
-    200,
-  );
-}
-
-/** Sums the samples of `metric` in Prometheus text whose labels pass `keep`. */
-function sumMetric(text: string, metric: string, keep: (labels: string) => boolean = () => true): number {
-  let sum = 0;
-  for (const line of text.split('\n')) {
-    const m = new RegExp(`^${metric}(\\{[^}]*\\})?\\s+([0-9.eE+-]+)$`).exec(line);
-    if (m && keep(m[1] ?? '')) sum += Number(m[2]);
-  }
-  return sum;
-}
-
-const MUTATING = /verb="(POST|PUT|PATCH|DELETE|APPLY|DELETECOLLECTION)"/;
-
-/** Mutating requests the API server has served so far, from every client (its own counter). */
-async function apiServerWrites(bench: BenchCluster): Promise<number> {
-  const kubectl = `${bench.binDir}/kubectl`;
-  const { stdout } = await promisify(execFile)(
-    kubectl,
-    ['--kubeconfig', bench.cluster.kubeconfigPath, 'get', '--raw', '/metrics'],
-    {
-      maxBuffer: 64 * 1024 * 1024,
-    },
-  );
-  return sumMetric(stdout, 'apiserver_request_total', (labels) => MUTATING.test(labels));
-}
-
-async function startOperatorProcess(
-  bench: BenchCluster,
-): Promise<{ child: ChildProcess; metricsUrl: string }> {
-  const metricsPort = await freePort();
-  const healthPort = await freePort();
-  const child = spawn(
-    process.execPath,
-    [
-      'operator/main.ts',
-      `--kubeconfig=${bench.cluster.kubeconfigPath}`,
-      `--namespaces=${ns}`,
-      '--leader-elect=false',
-      `--metrics-bind-address=127.0.0.1:${String(metricsPort)}`,
-      `--health-probe-bind-address=127.0.0.1:${String(healthPort)}`,
-      '--log-level=warn',
-    ],
-    { stdio: ['ignore', 'ignore', 'inherit'] },
-  );
-  await until(
-    async () => {
-      const res = await fetch(`http://127.0.0.1:${String(healthPort)}/readyz`).catch(() => undefined);
-      return res?.status === 200;
-    },
-    60_000,
-    100,
-  );
-  return { child, metricsUrl: `http://127.0.0.1:${String(metricsPort)}/metrics` };
-}
-
 const bench = await startBenchCluster(resources);
+const running = await watchRunning(bench.cluster.kubeconfigPath);
 try {
   const { core, custom } = bench;
-  await addNodes(bench, n);
+  await addBenchNodes(bench, steady ?? n);
   const names = Array.from({ length: n }, (_, i) => `b-${String(i)}`);
 
   // The floor: N bare pods at once.
-  const runningPods = async () =>
-    new Set(
-      (await core.listNamespacedPod({ namespace: ns, labelSelector: 'bench=floor' })).items
-        .filter((p) => p.status?.phase === 'Running')
-        .map((p) => p.metadata?.name ?? ''),
-    );
   const floor = await burst(
     names,
     (name) => core.createNamespacedPod({ namespace: ns, body: barePod(name, resources, { bench: 'floor' }) }),
-    runningPods,
+    running.floor,
   );
   await core.deleteCollectionNamespacedPod({
     namespace: ns,
@@ -185,46 +106,38 @@ try {
   );
 
   // The same burst as AnalysisSessions, with the operator in its own process.
-  const { child, metricsUrl } = await startOperatorProcess(bench);
-  const operatorText = async () => (await fetch(metricsUrl)).text();
-  const operatorWrites = (text: string) =>
-    sumMetric(text, 'rest_client_requests_total', (labels) => !labels.includes('method="GET"'));
-  const refused = (text: string) =>
-    sumMetric(text, 'rest_client_requests_total', (labels) => labels.includes('code="409"'));
-  const beforeText = await operatorText();
+  const operator = await startOperatorProcess(bench, operatorFlags, values['operator-log']);
+  // The common case: a proposal whose data claims exist. Its first session ever creates them and
+  // waits (about a second) for kube-controller-manager to bind them; that happens once, not here.
+  const where = { group: GROUP, version: VERSION, namespace: ns, plural: 'analysissessions' };
+  await custom.createNamespacedCustomObject({ ...where, body: benchSession('first-of-proposal') });
+  await untilAll(['first-of-proposal'], running.sessions, 'Running', 120_000);
+  const beforeText = await operator.metrics();
   const before = {
     operator: operatorWrites(beforeText),
-    conflicts: refused(beforeText),
+    conflicts: operatorConflicts(beforeText),
     api: await apiServerWrites(bench),
-  };
-  const where = { group: GROUP, version: VERSION, namespace: ns, plural: 'analysissessions' };
-  const runningSessions = async () => {
-    const list = (await custom.listNamespacedCustomObject(where)) as {
-      items: { metadata: { name: string }; status?: { phase?: string } }[];
-    };
-    return new Set(list.items.filter((s) => s.status?.phase === 'Running').map((s) => s.metadata.name));
   };
   const sessions = await burst(
     names,
     (name) => custom.createNamespacedCustomObject({ ...where, body: benchSession(name) }),
-    runningSessions,
+    running.sessions,
   );
-  const text = await operatorText();
+  const text = await operator.metrics();
   const after = {
     operator: operatorWrites(text),
-    conflicts: refused(text),
+    conflicts: operatorConflicts(text),
     api: await apiServerWrites(bench),
   };
   const cpuSeconds = sumMetric(text, 'process_cpu_seconds_total');
-  const status = await readFile(`/proc/${String(child.pid)}/status`, 'utf8');
-  const peakRssMiB = Number(/VmHWM:\s+(\d+) kB/.exec(status)?.[1] ?? 0) / 1024;
-  child.kill('SIGTERM');
+  const { peakMiB } = await operator.memory();
+  const lags = names.map((name) => (running.sessions.get(name) ?? 0) - (running.sessionPods.get(name) ?? 0));
 
   const s = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
   const row = (what: string, b: Burst) =>
     `  ${what.padEnd(18)} ${s(b.allRunningMs).padStart(9)} ${s(percentile(b.latencies, 50)).padStart(9)} ${s(percentile(b.latencies, 99)).padStart(9)}`;
   console.log(
-    `\nburst of ${String(n)}, created at once (${String(CREATE_CONCURRENCY)} requests in flight), one local control plane`,
+    `\nburst of ${String(n)}, created at once (${String(CREATE_CONCURRENCY)} requests in flight), one local control plane${operatorFlags.length ? `, operator ${operatorFlags.join(' ')}` : ''}`,
   );
   console.log(
     `  ${''.padEnd(18)} ${'all Running'.padStart(9)} ${'p50'.padStart(9)} ${'p99'.padStart(9)}   (create → Running)`,
@@ -235,12 +148,26 @@ try {
     `  ratio to the floor (all Running): ${(sessions.allRunningMs / floor.allRunningMs).toFixed(2)}`,
   );
   console.log(
-    `  operator writes per session (rest_client_requests_total, non-GET): ${((after.operator - before.operator) / n).toFixed(1)}, of which refused as conflicts (409): ${((after.conflicts - before.conflicts) / n).toFixed(1)}`,
+    `  session Running after its pod: p50 ${(percentile(lags, 50) / 1000).toFixed(2)} s, p99 ${(percentile(lags, 99) / 1000).toFixed(2)} s, max ${(Math.max(...lags) / 1000).toFixed(2)} s`,
+  );
+  console.log(
+    `  operator writes per session (rest_client_requests_total, non-GET): ${((after.operator - before.operator) / n).toFixed(1)}, of which refused as conflicts (409): ${((after.conflicts - before.conflicts) / n).toFixed(2)}`,
   );
   console.log(
     `  API server writes per session (apiserver_request_total, every client, minus the bench's create): ${((after.api - before.api - n) / n).toFixed(1)}`,
   );
-  console.log(`  operator CPU: ${cpuSeconds.toFixed(1)} s; peak RSS: ${peakRssMiB.toFixed(0)} MiB`);
+  console.log(`  operator CPU: ${cpuSeconds.toFixed(1)} s; peak RSS: ${peakMiB.toFixed(0)} MiB`);
+
+  if (steady !== undefined) {
+    const report = await steadyState(bench, operator, running.sessions, {
+      total: steady,
+      from: n,
+      quietMs,
+      operatorFlags,
+    });
+    console.log(report);
+  } else await operator.stop();
 } finally {
+  await running.stop();
   await bench.close();
 }

@@ -37,6 +37,44 @@ export function percentile(xs: readonly number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? 0;
 }
 
+/** Sends `create` for every name, at most `concurrency` in flight; returns when each was sent. */
+export async function createAll(
+  names: readonly string[],
+  create: (name: string) => Promise<unknown>,
+  concurrency = 50,
+): Promise<Map<string, number>> {
+  const sentAt = new Map<string, number>();
+  const queue = [...names];
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      for (let name = queue.shift(); name !== undefined; name = queue.shift()) {
+        sentAt.set(name, performance.now());
+        await create(name);
+      }
+    }),
+  );
+  return sentAt;
+}
+
+/** Resolves once `done` has every one of `names`; throws after `timeoutMs`, naming how many are missing. */
+export async function untilAll(
+  names: readonly string[],
+  done: ReadonlyMap<string, number>,
+  what: string,
+  timeoutMs: number,
+): Promise<void> {
+  const deadline = performance.now() + timeoutMs;
+  for (;;) {
+    const missing = names.filter((name) => !done.has(name)).length;
+    if (missing === 0) return;
+    if (performance.now() > deadline)
+      throw new Error(
+        `${String(missing)} of ${String(names.length)} not ${what} after ${String(timeoutMs / 1000)} s`,
+      );
+    await sleep(50);
+  }
+}
+
 export async function until(check: () => Promise<boolean>, timeoutMs = 60_000, everyMs = 20): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await check())) {

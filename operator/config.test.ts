@@ -20,6 +20,8 @@ describe('loadConfig', () => {
     expect(loadConfig([], {})).toEqual({
       namespaces: [],
       workers: 4,
+      kubeApiQps: 0,
+      kubeApiBurst: 100,
       metricsBindAddress: ':8080',
       healthProbeBindAddress: ':8081',
       leaderElect: true,

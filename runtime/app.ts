@@ -68,7 +68,11 @@ export async function runOperator(config: RuntimeConfig, options: RunOptions = {
   const identity = options.identity ?? process.env.POD_NAME ?? `${hostname()}_${randomUUID().slice(0, 8)}`;
   const registry = newRegistry();
   const metrics = runtimeMetrics(registry);
-  const client = new RestClient(loadKubeConfig(config.kubeconfig), { metrics });
+  const client = new RestClient(loadKubeConfig(config.kubeconfig), {
+    metrics,
+    qps: config.kubeApiQps,
+    burst: config.kubeApiBurst,
+  });
   const manager = new Manager({
     client,
     log,

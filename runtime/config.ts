@@ -68,6 +68,15 @@ export function commaList<T extends z.ZodType<unknown, string>>(item: T) {
     .pipe(z.array(item));
 }
 
+/** A whole number from `min` to `max`, written as text (flags and environment variables). */
+export const wholeNumber = (min: number, max: number) => {
+  const range = `must be from ${String(min)} to ${String(max)}`;
+  return z
+    .string()
+    .transform((s) => (/^\s*-?\d+(\.\d+)?\s*$/.test(s) ? Number(s) : NaN))
+    .pipe(z.number('expected a whole number').int('expected a whole number').min(min, range).max(max, range));
+};
+
 /** A DNS label (RFC 1123): namespace names, among others. */
 export const dnsLabel = (message = 'expected a DNS label') => z.string().regex(DNS_LABEL, message);
 
@@ -87,18 +96,17 @@ export const runtimeConfigSchema = z
     namespaces: commaList(dnsLabel('each namespace must be a DNS label (lower case, digits, -)'))
       .prefault('')
       .describe('namespaces to watch, comma-separated (empty: all)'),
-    workers: z
-      .string()
-      .transform((s) => (/^\s*-?\d+(\.\d+)?\s*$/.test(s) ? Number(s) : NaN))
-      .pipe(
-        z
-          .number('expected a whole number')
-          .int('expected a whole number')
-          .min(1, 'must be from 1 to 64')
-          .max(64, 'must be from 1 to 64'),
-      )
+    workers: wholeNumber(1, 64)
       .prefault('4')
       .describe('reconciles in parallel per controller (one key is never reconciled twice at once)'),
+    kubeApiQps: wholeNumber(0, 10_000)
+      .prefault('0')
+      .describe(
+        "requests per second to the API server, watches aside (0: no client-side limit; the API server's priority and fairness still applies)",
+      ),
+    kubeApiBurst: wholeNumber(1, 10_000)
+      .prefault('100')
+      .describe('requests sent at once before --kube-api-qps applies'),
     metricsBindAddress: address.default(':8080').describe('where Prometheus /metrics is served (0 disables)'),
     healthProbeBindAddress: address
       .default(':8081')

@@ -4,6 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import { classifyError, type Classified } from './errors.ts';
+import type { Priority } from './fairqueue.ts';
 import type { Cache } from './informer.ts';
 import type { RuntimeMetrics } from './metrics.ts';
 import type { RateLimiter } from './ratelimit.ts';
@@ -100,21 +101,28 @@ export class Controller {
     if (this.started) return;
     this.started = true;
     for (const { cache, map, predicate } of this.watches) {
-      const enqueue = (obj: KubeObject) => {
+      const enqueue = (obj: KubeObject, priority: Priority = 'high') => {
         const keys = map(obj);
         if (keys === undefined) return;
-        for (const key of Array.isArray(keys) ? keys : [keys]) this.queue.add(key);
+        for (const key of Array.isArray(keys) ? keys : [keys]) this.queue.add(key, priority);
       };
       this.removers.push(
         cache.addHandler({
-          onAdd: enqueue,
+          // New objects wait behind changes to known ones: a burst of new sessions must not delay
+          // the one whose pod just became Running (controller-runtime's priority queue does the same).
+          onAdd: (obj) => {
+            enqueue(obj, 'low');
+          },
           onUpdate: (old, obj) => {
             if (predicate && !predicate(old, obj)) return;
             // Both: an owner reference or label may have moved the object to another key.
             if (old !== obj) enqueue(old);
+            // A resync of an unchanged object is a safety net, not news: low priority.
+            enqueue(obj, old === obj ? 'low' : 'high');
+          },
+          onDelete: (obj) => {
             enqueue(obj);
           },
-          onDelete: enqueue,
         }),
       );
     }

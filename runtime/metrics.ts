@@ -19,12 +19,16 @@ export interface RuntimeMetrics {
   longestRunningProcessor: Gauge<'name' | 'controller'>;
   restRequests: Counter<'code' | 'method' | 'host'>;
   restLatency: Histogram<'verb' | 'host'>;
+  restRateLimiterWait: Histogram<'verb' | 'host'>;
   informerRelists: Counter<'resource' | 'reason'>;
   informerWatchRestarts: Counter<'resource' | 'reason'>;
   leaderElectionMaster: Gauge<'name'>;
   /** Called at scrape time: queues refresh their unfinished-work gauges here. */
   scrapeProbes: Set<() => void>;
 }
+
+// client-go's buckets for request latency and client-side throttling.
+const requestBuckets = [0.005, 0.025, 0.1, 0.25, 0.5, 1, 2, 4, 8, 15, 30, 60];
 
 // client-go's exponential buckets for work queues: 10 ns to 1000 s.
 const queueBuckets = Array.from({ length: 12 }, (_, i) => 1e-8 * 10 ** i);
@@ -138,7 +142,14 @@ export function runtimeMetrics(registry: Registry): RuntimeMetrics {
       name: 'rest_client_request_duration_seconds',
       help: 'Request latency in seconds, broken down by verb and host',
       labelNames: ['verb', 'host'],
-      buckets: [0.005, 0.025, 0.1, 0.25, 0.5, 1, 2, 4, 8, 15, 30, 60],
+      buckets: requestBuckets,
+      registers,
+    }),
+    restRateLimiterWait: new Histogram({
+      name: 'rest_client_rate_limiter_duration_seconds',
+      help: 'Client side rate limiter latency in seconds, broken down by verb and host',
+      labelNames: ['verb', 'host'],
+      buckets: requestBuckets,
       registers,
     }),
     informerRelists: new Counter({

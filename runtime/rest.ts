@@ -7,6 +7,8 @@ import * as https from 'node:https';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { ApiError, type StatusBody } from './errors.ts';
 import type { RuntimeMetrics } from './metrics.ts';
+import { BucketRateLimiter } from './ratelimit.ts';
+import { sleep } from './time.ts';
 
 export type Query = Record<string, string | number | boolean | undefined>;
 
@@ -25,6 +27,13 @@ export interface RestClientOptions {
   timeoutMs?: number;
   /** Called before each request is sent (tests count requests with it). */
   onRequest?: (method: string, path: string) => void;
+  /**
+   * Client-side limit on requests per second (client-go's QPS), with `burst` sent at once; watches
+   * are not counted. Unset or 0: no client-side limit (the API server's priority and fairness
+   * still answers 429 when it must, and the work queue backs off).
+   */
+  qps?: number;
+  burst?: number;
 }
 
 export class RestClient {
@@ -32,6 +41,7 @@ export class RestClient {
   private readonly metrics: RuntimeMetrics | undefined;
   private readonly timeoutMs: number;
   private readonly onRequest: ((method: string, path: string) => void) | undefined;
+  private readonly limiter: BucketRateLimiter<string> | undefined;
   private agent: http.Agent | undefined;
   private streamAgent: http.Agent | undefined;
 
@@ -40,6 +50,8 @@ export class RestClient {
     this.metrics = options.metrics;
     this.timeoutMs = options.timeoutMs ?? 30_000;
     this.onRequest = options.onRequest;
+    if (options.qps)
+      this.limiter = new BucketRateLimiter(options.qps, Math.max(1, options.burst ?? options.qps));
   }
 
   get server(): URL {
@@ -101,6 +113,11 @@ export class RestClient {
       payload = typeof options.body === 'string' ? options.body : JSON.stringify(options.body);
       headers['Content-Type'] = options.contentType ?? 'application/json';
       headers['Content-Length'] = Buffer.byteLength(payload);
+    }
+    if (!streaming && this.limiter) {
+      const wait = this.limiter.when('');
+      this.metrics?.restRateLimiterWait.observe({ verb: method, host: url.host }, wait / 1000);
+      if (wait > 0) await sleep(wait, options.signal);
     }
     this.onRequest?.(method, path);
     const started = performance.now();

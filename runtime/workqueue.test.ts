@@ -36,6 +36,20 @@ describe('WorkQueue', () => {
     expect(q.length).toBe(0);
   });
 
+  it('hands a changed object to the next free worker before a backlog of new ones', async () => {
+    const q = new WorkQueue({ name: 'priority' });
+    for (let i = 0; i < 300; i++) q.add(`p-1/new-${String(i)}`, 'low');
+    q.add('p-1/pod-running');
+    expect(await q.get()).toBe('p-1/pod-running');
+    // A key being processed that changes again keeps the priority it was asked for.
+    q.add('p-1/pod-running', 'low');
+    q.add('p-1/pod-running');
+    q.done('p-1/pod-running');
+    expect(await q.get()).toBe('p-1/pod-running');
+    expect(await q.get()).toBe('p-1/new-0');
+    expect(q.length).toBe(299);
+  });
+
   it('never hands one key to two workers, and re-runs a key added while it was processed', async () => {
     const q = new WorkQueue({ name: 'exclusive' });
     const running = new Set<string>();

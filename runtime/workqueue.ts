@@ -1,11 +1,13 @@
 // A rate-limited, delaying work queue after client-go's workqueue:
 // - a key waiting in the queue is held once (adds de-duplicate);
+// - keys leave by priority, then round-robin between namespaces (fairqueue.ts);
 // - a key being processed is never handed to a second worker; adding it meanwhile marks it dirty and
 //   it is queued again when the first worker calls done();
 // - addAfter() keeps one timer for the earliest deadline (a heap), so requeueAfter is exact without polling;
 // - addRateLimited() waits per-item exponential back-off and an overall token bucket;
 // - shutDown() refuses new work, wakes idle workers, and drain() waits for in-flight items only: queued
 //   items are dropped, since reconcilers are level-triggered and the next leader relists anyway.
+import { FairQueue, type Priority } from './fairqueue.ts';
 import { MinHeap } from './heap.ts';
 import type { RuntimeMetrics } from './metrics.ts';
 import { defaultControllerRateLimiter, type RateLimiter } from './ratelimit.ts';
@@ -25,9 +27,9 @@ interface Delayed {
 }
 
 export class WorkQueue {
-  private queue: string[] = [];
-  private head = 0;
-  private readonly dirty = new Set<string>();
+  private readonly queue = new FairQueue();
+  /** Keys to process (waiting, or again after the current pass), with the priority asked for. */
+  private readonly dirty = new Map<string, Priority>();
   private readonly processing = new Map<string, number>();
   private readonly enqueuedAt = new Map<string, number>();
   private readonly waiting = new Map<string, number>();
@@ -55,7 +57,7 @@ export class WorkQueue {
 
   /** Number of keys waiting to be handed to a worker (not counting delayed or in-flight keys). */
   get length(): number {
-    return this.queue.length - this.head;
+    return this.queue.length;
   }
 
   get inFlight(): number {
@@ -66,12 +68,18 @@ export class WorkQueue {
     return this.shuttingDown;
   }
 
-  add(key: string): void {
-    if (this.shuttingDown || this.dirty.has(key)) return;
-    this.metrics?.queueAdds.inc(this.labels);
-    this.dirty.add(key);
+  /**
+   * Queues `key` unless it already waits at this priority or higher. `low` is for objects a cache
+   * has just added (a burst of new sessions); everything else jumps ahead of them.
+   */
+  add(key: string, priority: Priority = 'high'): void {
+    if (this.shuttingDown) return;
+    const asked = this.dirty.get(key);
+    if (asked === 'high' || asked === priority) return;
+    if (asked === undefined) this.metrics?.queueAdds.inc(this.labels);
+    this.dirty.set(key, priority);
     if (this.processing.has(key)) return;
-    this.enqueue(key);
+    this.enqueue(key, priority);
   }
 
   /** Adds `key` once `ms` have passed; an earlier pending deadline for the same key wins. */
@@ -120,7 +128,8 @@ export class WorkQueue {
       if (this.processing.size === 0) this.resolveDrainers();
       return;
     }
-    if (this.dirty.has(key)) this.enqueue(key);
+    const asked = this.dirty.get(key);
+    if (asked) this.enqueue(key, asked);
   }
 
   /** Refuses new keys, drops queued and delayed ones, and releases idle workers. */
@@ -131,8 +140,7 @@ export class WorkQueue {
     this.timer = undefined;
     this.delayed.clear();
     this.waiting.clear();
-    this.queue = [];
-    this.head = 0;
+    this.queue.clear();
     this.dirty.clear();
     this.enqueuedAt.clear();
     this.metrics?.queueDepth.set(this.labels, 0);
@@ -162,8 +170,10 @@ export class WorkQueue {
     return result;
   }
 
-  private enqueue(key: string): void {
-    this.queue.push(key);
+  private enqueue(key: string, priority: Priority): void {
+    const waiting = this.queue.has(key);
+    this.queue.push(key, priority);
+    if (waiting) return; // moved up, already counted
     this.enqueuedAt.set(key, this.now());
     this.metrics?.queueDepth.inc(this.labels);
     const getter = this.getters.shift();
@@ -171,12 +181,7 @@ export class WorkQueue {
   }
 
   private take(): string {
-    const key = this.queue[this.head] as string;
-    this.head++;
-    if (this.head > 1024 && this.head * 2 > this.queue.length) {
-      this.queue = this.queue.slice(this.head);
-      this.head = 0;
-    }
+    const key = this.queue.shift() as string;
     this.dirty.delete(key);
     const now = this.now();
     this.processing.set(key, now);

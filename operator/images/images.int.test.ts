@@ -134,6 +134,23 @@ describe('SessionImage status (phases set through the status subresource: no ses
     await untilColumn(desktop, '1');
   });
 
+  it('counts a burst of sessions with a few writes, not one per session', async () => {
+    await untilColumn(scipy, '1');
+    const before = await operatorWrites();
+    const names = Array.from({ length: 30 }, (_, i) => `burst-${String(i)}`);
+    // One after the other, as a portal's users arrive: each moves the count, and each goes through
+    // the phases a real start does (which do not).
+    for (const name of names) {
+      await createSession(name, scipy);
+      for (const phase of ['Pending', 'Provisioning', 'Running'] as const) await setPhase(name, phase);
+    }
+    await untilColumn(scipy, '31');
+    await sleep(1500);
+    const writes = (await operatorWrites()) - before;
+    // 30 count changes: at most one write per STATUS_INTERVAL_MS while they arrive.
+    expect(writes).toBeLessThanOrEqual(8);
+  });
+
   it('says Ready=False (Disabled) for a disabled image, then writes nothing more once converged', async () => {
     await mergePatch(client, SessionImages, undefined, desktop, { spec: { disabled: true } });
     const disabled = await eventually('Ready=False with reason Disabled', async () => {

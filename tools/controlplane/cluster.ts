@@ -232,7 +232,8 @@ export class LocalCluster {
           `--tls-private-key-file=${p.serverKey}`,
           `--client-ca-file=${p.caCert}`,
           '--authorization-mode=RBAC',
-          '--service-cluster-ip-range=10.0.0.0/24',
+          // A /16 (65,534 ClusterIPs): room for the benchmarks' thousands of objects; never routed here.
+          '--service-cluster-ip-range=10.0.0.0/16',
           '--service-account-issuer=https://kubernetes.default.svc.cluster.local',
           `--service-account-key-file=${p.serviceAccountPub}`,
           `--service-account-signing-key-file=${p.serviceAccountKey}`,

@@ -1,0 +1,60 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { KubeConfig } from '@kubernetes/client-node';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { RestClient } from './rest.ts';
+
+// A plain HTTP server on loopback stands in for the API server: only the client's own pacing is tested.
+let server: Server;
+let kubeConfig: KubeConfig;
+let served = 0;
+
+beforeAll(async () => {
+  server = createServer((_req, res) => {
+    served++;
+    res.setHeader('Content-Type', 'application/json');
+    res.end('{"kind":"Namespace"}');
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  kubeConfig = new KubeConfig();
+  kubeConfig.loadFromOptions({
+    clusters: [{ name: 'c', server: `http://127.0.0.1:${String(port)}`, skipTLSVerify: true }],
+    users: [{ name: 'u' }],
+    contexts: [{ name: 'x', cluster: 'c', user: 'u' }],
+    currentContext: 'x',
+  });
+});
+
+afterAll(() => {
+  server.close();
+});
+
+async function timeRequests(client: RestClient, n: number): Promise<number> {
+  const started = performance.now();
+  await Promise.all(Array.from({ length: n }, () => client.get('/api/v1/namespaces/x')));
+  return performance.now() - started;
+}
+
+describe('RestClient pacing (a loopback HTTP server as the API server)', () => {
+  it('sends the burst at once, then no faster than the QPS', async () => {
+    const client = new RestClient(kubeConfig, { qps: 20, burst: 5 });
+    served = 0;
+    const ms = await timeRequests(client, 15);
+    client.close();
+    expect(served).toBe(15);
+    // 10 requests beyond the burst at 20 per second: at least half a second.
+    expect(ms).toBeGreaterThanOrEqual(450);
+  });
+
+  it('has no client-side limit without a QPS', async () => {
+    const client = new RestClient(kubeConfig);
+    const paced = new RestClient(kubeConfig, { qps: 10, burst: 1 });
+    const free = await timeRequests(client, 20);
+    const slow = await timeRequests(paced, 20);
+    client.close();
+    paced.close();
+    expect(slow).toBeGreaterThanOrEqual(1800);
+    expect(free).toBeLessThan(slow / 2);
+  });
+});
