@@ -24,4 +24,10 @@ describe('operator/main.ts', () => {
     expect(run.stderr).toMatch(/--workers: must be from 1 to 64 \(got "0"\)/);
     expect(run.stderr).toMatch(/DAAS_DEFAULT_UID: must not be 0/);
   });
+
+  it('exits 2 naming the kubeconfig and what is wrong with it', () => {
+    const run = main(['--kubeconfig=/nonexistent/kubeconfig']);
+    expect(run.status).toBe(2);
+    expect(run.stderr).toMatch(/^kubeconfig \/nonexistent\/kubeconfig: ENOENT: no such file or directory/);
+  });
 });

@@ -1,5 +1,6 @@
 // The operator's entry point: `npm run operator -- --kubeconfig=... --namespaces=a,b`;
 // `npm run operator -- --help` lists every flag with its variable and default.
+import { KubeconfigError } from '../runtime/kubeconfig.ts';
 import { ConfigError, usage } from './config.ts';
 import { startOperator } from './start.ts';
 
@@ -17,7 +18,7 @@ let operator;
 try {
   operator = await startOperator({ argv });
 } catch (err) {
-  if (!(err instanceof ConfigError)) throw err;
+  if (!(err instanceof ConfigError) && !(err instanceof KubeconfigError)) throw err;
   process.stderr.write(`${err.message}\n`);
   process.exit(2);
 }

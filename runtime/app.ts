@@ -3,9 +3,9 @@
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
-import { KubeConfig } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 import type { RuntimeConfig } from './config.ts';
+import { loadClusterAccess, type ClusterAccess } from './kubeconfig.ts';
 import { EventRecorder } from './events.ts';
 import { LeaderElector } from './leaderelection.ts';
 import { createLogger } from './logger.ts';
@@ -47,11 +47,9 @@ export interface RunningOperator extends OperatorContext {
   done: Promise<number>;
 }
 
-export function loadKubeConfig(path: string | undefined): KubeConfig {
-  const kc = new KubeConfig();
-  if (path) kc.loadFromFile(path);
-  else kc.loadFromDefault(); // $KUBECONFIG, ~/.kube/config, or the in-cluster service account
-  return kc;
+/** The cluster of `path`, or else $KUBECONFIG, ~/.kube/config or the in-cluster service account. */
+export function loadKubeConfig(path: string | undefined): ClusterAccess {
+  return loadClusterAccess(path);
 }
 
 function podNamespace(): string | undefined {

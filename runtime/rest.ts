@@ -1,11 +1,11 @@
-// A small REST client for the API server on node:https, authenticated through client-node's
-// KubeConfig (certificates, tokens, exec plugins). We own the transport so that watches can be
+// A small REST client for the API server on node:https, authenticated through a ClusterAccess
+// (kubeconfig.ts: certificates, tokens, exec plugins). We own the transport so that watches can be
 // streamed and aborted exactly, every request has a timeout, content types are explicit, and every
 // request is counted in rest_client_requests_total.
 import * as http from 'node:http';
 import * as https from 'node:https';
-import type { KubeConfig } from '@kubernetes/client-node';
 import { ApiError, type StatusBody } from './errors.ts';
+import type { ClusterAccess } from './kubeconfig.ts';
 import type { RuntimeMetrics } from './metrics.ts';
 import { BucketRateLimiter } from './ratelimit.ts';
 import { sleep } from './time.ts';
@@ -37,7 +37,7 @@ export interface RestClientOptions {
 }
 
 export class RestClient {
-  readonly kubeConfig: KubeConfig;
+  readonly kubeConfig: ClusterAccess;
   private readonly metrics: RuntimeMetrics | undefined;
   private readonly timeoutMs: number;
   private readonly onRequest: ((method: string, path: string) => void) | undefined;
@@ -45,7 +45,7 @@ export class RestClient {
   private agent: http.Agent | undefined;
   private streamAgent: http.Agent | undefined;
 
-  constructor(kubeConfig: KubeConfig, options: RestClientOptions = {}) {
+  constructor(kubeConfig: ClusterAccess, options: RestClientOptions = {}) {
     this.kubeConfig = kubeConfig;
     this.metrics = options.metrics;
     this.timeoutMs = options.timeoutMs ?? 30_000;
