@@ -6,6 +6,7 @@ import type { Logger } from 'pino';
 import type { AnalysisSession, SessionImage } from '../../crds/index.ts';
 import { AnalysisSessions } from '../api.ts';
 import { writeStatus } from '../../runtime/apply.ts';
+import { jsonEqual } from '../../runtime/equal.ts';
 import type { ReconcileContext, ReconcileResult, Request } from '../../runtime/controller.ts';
 import type { EventRecorder } from '../../runtime/events.ts';
 import type { Cache } from '../../runtime/informer.ts';
@@ -33,6 +34,7 @@ import {
   type SessionInputs,
 } from './pass.ts';
 import { sessionStatus, stickyFailure } from './status.ts';
+import { onTheWay, progressWriteDelay } from './status-pacing.ts';
 import { accessStep } from './steps/access.ts';
 import { ActivityStep, DEFAULT_PROBES, type ActivityOutcome, type Probe } from './steps/activity.ts';
 import { admit, proposalNamespace, type Admission } from './steps/admit.ts';
@@ -80,6 +82,8 @@ export class SessionReconciler {
   private readonly activity: ActivityStep;
   /** Per session key, the resourceVersion its last status write replaced (until the cache moves on). */
   private readonly replacedByWrite = new Map<string, string>();
+  /** Per session on its way to Running, when its last status was written (epoch ms). */
+  private readonly progressWrittenAt = new Map<string, number>();
 
   constructor(deps: SessionReconcilerDeps) {
     this.d = deps;
@@ -131,8 +135,17 @@ export class SessionReconciler {
     // 8. Status: written once, from one pure function of the verdicts and facts.
     const o: PassOutcomes = { admission, intent, data, workload, access, activity, expiry, startedAt };
     const outcome = sessionStatus(statusFacts(p, o));
-    const write = await writeStatus(this.d.client, AnalysisSessions, session, nextStatus(p, o, outcome));
-    if (write.written) this.replacedByWrite.set(req.key, session.metadata.resourceVersion ?? '');
+    const status = nextStatus(p, o, outcome);
+    // Steps on the way to Running are written at most once a second (status-pacing.ts).
+    const lastProgress = this.progressWrittenAt.get(req.key);
+    const hold = progressWriteDelay(p.previous.phase, outcome.phase, lastProgress, p.now.getTime());
+    if (hold > 0 && !jsonEqual(session.status, status)) return { requeueAfterMs: hold };
+    const write = await writeStatus(this.d.client, AnalysisSessions, session, status);
+    if (write.written) {
+      this.replacedByWrite.set(req.key, session.metadata.resourceVersion ?? '');
+      if (onTheWay(outcome.phase)) this.progressWrittenAt.set(req.key, p.now.getTime());
+      else this.progressWrittenAt.delete(req.key);
+    }
     for (const e of [...passEvents(p, o), ...outcome.events]) {
       void this.d.recorder.record(session, e.type, e.reason, 'Reconcile', e.note);
     }
@@ -162,6 +175,7 @@ export class SessionReconciler {
   private forget(req: Request): void {
     this.activity.forget(req.key);
     this.replacedByWrite.delete(req.key);
+    this.progressWrittenAt.delete(req.key);
   }
 
   /** Everything a pass needs about the session, read from the caches once. */
