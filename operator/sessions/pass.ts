@@ -8,6 +8,7 @@ import { rfc3339 } from '../../runtime/time.ts';
 import type { AccessOutcome } from './access/types.ts';
 import type { ConditionVerdict } from './conditions.ts';
 import type { SessionEvent, StatusFacts, StatusOutcome } from './status.ts';
+import type { ImageSource } from './image-settings.ts';
 import type { ActivityOutcome } from './steps/activity.ts';
 import type { Admission } from './steps/admit.ts';
 import { nextDeadline, type Clock, type ClockOutcome } from './steps/clock.ts';
@@ -24,7 +25,13 @@ export interface SessionInputs {
   previous: AnalysisSessionStatus;
   now: Date;
   log: Logger;
+  /** The image settings the pass works with: the running workload's, else the catalogue's. */
   image: SessionImage | undefined;
+  imageSource: ImageSource;
+  /** The catalogue's current entry (what a new start or a restart uses). */
+  catalogueImage: SessionImage | undefined;
+  /** The session's immutable workload object (its pod), when it exists. */
+  workload: KubeObject | undefined;
   namespace: ProposalNamespace | undefined;
   /** The image's runtime, when the operator runs it. */
   runtime: WorkloadRuntime | undefined;
@@ -80,9 +87,23 @@ export function firstStart(p: SessionInputs, workload: WorkloadOutcome): string 
   return p.previous.startedAt ?? (d.state === 'Running' && d.ready ? rfc3339(p.now) : undefined);
 }
 
+/** What the status message adds about the image settings a running session keeps. */
+export function imageNotices(p: SessionInputs, o: PassOutcomes): string[] {
+  if (!o.intent.run || p.imageSource === 'catalogue') return [];
+  const name = p.session.spec.image;
+  return p.imageSource === 'gone'
+    ? [
+        `The image "${name}" was removed from the catalogue: the session keeps running with the settings it started with, and cannot start again once it stops.`,
+      ]
+    : [
+        `The image "${name}" changed in the catalogue: the session keeps the settings it started with until it is stopped or restarted.`,
+      ];
+}
+
 export function statusFacts(p: SessionInputs, o: PassOutcomes): StatusFacts {
   const stop = o.intent.run ? undefined : o.intent.why;
   return {
+    notices: [...imageNotices(p, o), ...(o.workload.notices ?? [])],
     session: p.session,
     previous: p.previous,
     now: p.now,

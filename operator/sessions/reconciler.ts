@@ -3,7 +3,11 @@
 // status once and returns the next deadline. Each step lives in steps/ with its own tests; the
 // workload and access seams choose the runtime and the access provider, so this file names neither.
 import type { Logger } from 'pino';
-import type { AnalysisSession, SessionImage } from '../../crds/index.ts';
+import {
+  CREDENTIALS_FINGERPRINT_ANNOTATION,
+  type AnalysisSession,
+  type SessionImage,
+} from '../../crds/index.ts';
 import { AnalysisSessions } from '../api.ts';
 import { writeStatus } from '../../runtime/apply.ts';
 import type { ReconcileContext, ReconcileResult, Request } from '../../runtime/controller.ts';
@@ -11,6 +15,8 @@ import type { EventRecorder } from '../../runtime/events.ts';
 import type { Cache } from '../../runtime/informer.ts';
 import {
   Secrets,
+  type KubeObject,
+  type ResourceType,
   type Namespace,
   type Node,
   type PersistentVolume,
@@ -20,7 +26,15 @@ import type { RestClient } from '../../runtime/rest.ts';
 import { directAccess } from './access/direct.ts';
 import type { AccessProvider, Endpoint } from './access/types.ts';
 import { Children, type ChildCaches } from './children.ts';
-import { decodeCredentials } from './credentials.ts';
+import { CredentialKeys } from './credential-keys.ts';
+import {
+  chooseCredentials,
+  decodeCredentials,
+  deriveCredentials,
+  type CredentialsChoice,
+  type SessionCredentials,
+} from './credentials.ts';
+import { recordedImage, sessionImage } from './image-settings.ts';
 import { uniqueMachineName } from './machine-name.ts';
 import { childName } from './names.ts';
 import {
@@ -35,14 +49,14 @@ import {
 import { sessionStatus, stickyFailure } from './status.ts';
 import { accessStep } from './steps/access.ts';
 import { ActivityStep, DEFAULT_PROBES, type ActivityOutcome, type Probe } from './steps/activity.ts';
-import { admit, proposalNamespace, type Admission } from './steps/admit.ts';
+import { admit, proposalNamespace } from './steps/admit.ts';
 import { clockStep, sessionClock } from './steps/clock.ts';
 import { DataStep } from './steps/data.ts';
 import { finishPass, type FinishInput, type Finished } from './steps/finish.ts';
 import { workloadIntent } from './steps/intent.ts';
 import { planSession } from './steps/plan.ts';
-import { WorkloadStep } from './steps/workload.ts';
-import type { SessionControllerConfig } from './types.ts';
+import { RestartRefused, WorkloadStep } from './steps/workload.ts';
+import type { EffectiveResources, SessionControllerConfig } from './types.ts';
 import { DEFAULT_RUNTIMES, type WorkloadRuntimes } from './workloads/registry.ts';
 
 export interface SessionCaches {
@@ -56,6 +70,8 @@ export interface SessionCaches {
   claims: Cache<PersistentVolumeClaim>;
   /** Every child kind the session's runtimes create, and Secrets. */
   children: ChildCaches;
+  /** The Secret of each proposal namespace that holds its credentials key. */
+  credentialKeys: Cache<KubeObject>;
 }
 
 export interface SessionReconcilerDeps {
@@ -78,6 +94,7 @@ export class SessionReconciler {
   private readonly data: DataStep;
   private readonly workload: WorkloadStep;
   private readonly activity: ActivityStep;
+  private readonly keys: CredentialKeys;
   /** Per session key, the resourceVersion its last status write replaced (until the cache moves on). */
   private readonly replacedByWrite = new Map<string, string>();
 
@@ -90,6 +107,7 @@ export class SessionReconciler {
     this.data = new DataStep(children, deps.caches);
     this.workload = new WorkloadStep(children, this.runtimes, deps.caches.nodes, deps.config);
     this.activity = new ActivityStep(deps.probes ?? DEFAULT_PROBES);
+    this.keys = new CredentialKeys(deps.client, deps.caches.credentialKeys);
   }
 
   reconcile = async (req: Request, ctx: ReconcileContext): Promise<ReconcileResult | undefined> => {
@@ -105,9 +123,11 @@ export class SessionReconciler {
     if (this.statusInFlight(req.key, session)) return { requeueAfterMs: 1000 };
     const p = this.read(req.key, session, ctx.log);
 
-    // 1. Admit: the image, the namespace and the request make sense together.
+    // 1. Admit: the image (the settings a running workload started with), the namespace and the
+    //    request make sense together.
     const admission = admit(session, p.image, p.namespace, this.runtimes);
     // 2. Plan what the session needs, and decide once whether its workload should exist.
+    const credentials = await this.credentials(p);
     const intent = workloadIntent(
       {
         state: session.spec.state,
@@ -115,12 +135,22 @@ export class SessionReconciler {
         refused: admission.terminal,
         sticky: stickyFailure(p.previous, session.metadata.generation),
       },
-      () => this.plan(p, admission),
+      () => credentials && this.plan(p, admission.resources, credentials.credentials),
     );
     // 3. Data: the proposal's shared data claims attached.
     const data = intent.run ? await this.data.ensure(session, intent.plan.data, p.log, p.now) : undefined;
     // 4. Workload: applied through its runtime, or removed; what it is doing.
-    const workload = await this.workload.run({ ...p, intent, dataAttached: data?.attached ?? false });
+    const workload = await this.workload.run({
+      ...p,
+      intent,
+      dataAttached: data?.attached ?? false,
+      renewCredentials: credentials?.restartWorkload ?? false,
+      skipShared: p.imageSource === 'kept',
+      previousMessage: p.previous.message,
+      ...(p.imageSource === 'catalogue' || !credentials
+        ? {}
+        : { replacement: (type: ResourceType) => this.restartObject(p, type, credentials.credentials) }),
+    });
     const startedAt = firstStart(p, workload);
     // 5. Access: where and how to connect, once the workload is ready.
     const access = await accessStep({ ...p, providers: this.access, workload: workload.diagnosis });
@@ -167,9 +197,11 @@ export class SessionReconciler {
   /** Everything a pass needs about the session, read from the caches once. */
   private read(key: string, session: AnalysisSession, log: Logger): SessionInputs {
     const namespace = session.metadata.namespace ?? '';
-    const image = this.d.caches.images.get(session.spec.image);
-    const now = this.now();
     const secretName = childName(session.metadata.name);
+    const workload = this.workloadObject(namespace, secretName);
+    const catalogueImage = this.d.caches.images.get(session.spec.image);
+    const { image, source } = sessionImage(recordedImage(workload, session.spec.image), catalogueImage);
+    const now = this.now();
     const previous = session.status ?? {};
     return {
       key,
@@ -178,6 +210,9 @@ export class SessionReconciler {
       now,
       log,
       image,
+      imageSource: source,
+      catalogueImage,
+      workload,
       namespace: proposalNamespace(this.d.caches.namespaces.get(namespace), namespace),
       runtime: image ? this.runtimes.get(image.spec.runtime) : undefined,
       secret: this.d.caches.children(Secrets).get(`${namespace}/${secretName}`),
@@ -188,18 +223,68 @@ export class SessionReconciler {
   }
 
   /** Step 2's builder call, once every input is there (undefined: the pass waits for one). */
-  private plan(p: SessionInputs, admission: Admission): ReturnType<typeof planSession> | undefined {
-    const { session, image, namespace, runtime, machineName } = p;
-    if (!image || !namespace || !runtime || !admission.resources) return undefined;
-    const input = {
-      session,
+  private plan(
+    p: SessionInputs,
+    resources: EffectiveResources | undefined,
+    credentials: SessionCredentials,
+    image = p.image,
+    runtime = p.runtime,
+  ): ReturnType<typeof planSession> | undefined {
+    const { session, namespace, machineName } = p;
+    if (!image || !namespace || !runtime || !resources) return undefined;
+    const input = { session, image, namespace, machineName, resources, config: this.d.config };
+    return planSession(input, runtime, credentials);
+  }
+
+  /**
+   * A new incarnation of a workload that runs on older image settings: a restart takes the
+   * catalogue's current ones, so it is admitted and built from those (RestartRefused: not allowed).
+   */
+  private restartObject(p: SessionInputs, type: ResourceType, credentials: SessionCredentials): KubeObject {
+    const image = p.catalogueImage;
+    const name = p.session.spec.image;
+    if (!image) throw new RestartRefused(`the image "${name}" was removed from the catalogue`);
+    const admission = admit(p.session, image, p.namespace, this.runtimes);
+    if (admission.verdict.status !== 'True') throw new RestartRefused(admission.verdict.message);
+    const planned = this.plan(
+      p,
+      admission.resources,
+      credentials,
       image,
-      namespace,
-      machineName,
-      resources: admission.resources,
-      config: this.d.config,
-    };
-    return planSession(input, runtime, p.secret);
+      this.runtimes.get(image.spec.runtime),
+    );
+    if (!planned) throw new RestartRefused(`the image "${name}" cannot be used`);
+    if (!planned.ok) throw new RestartRefused(`${planned.error.field}: ${planned.error.message}`);
+    const object = planned.value.children.find((c) => c.type === type)?.object;
+    if (!object) throw new RestartRefused(`the image "${name}" now runs another kind of workload`);
+    return object;
+  }
+
+  /**
+   * The credentials this pass puts in the Secret and the pod (chooseCredentials), once the session
+   * may run; derived from the namespace's key, which the first session of a namespace creates.
+   */
+  private async credentials(p: SessionInputs): Promise<CredentialsChoice | undefined> {
+    const { session, image, runtime } = p;
+    if (!image || !runtime || session.spec.state !== 'Running') return undefined;
+    const key = await this.keys.keyFor(session.metadata.namespace ?? '');
+    const uid = session.metadata.uid ?? session.metadata.name;
+    const derived = deriveCredentials(key, uid, image.spec.access.protocol);
+    const live = p.workload && !p.workload.metadata.deletionTimestamp ? p.workload : undefined;
+    const fingerprint = live?.metadata.annotations?.[CREDENTIALS_FINGERPRINT_ANNOTATION];
+    const workload = live ? { fingerprint } : undefined;
+    return chooseCredentials({ derived, secret: decodeCredentials(p.secret), workload });
+  }
+
+  /** The session's immutable workload object (its pod), whatever runtime made it. */
+  private workloadObject(namespace: string, name: string): KubeObject | undefined {
+    for (const runtime of this.runtimes.values()) {
+      for (const kind of runtime.children.filter((k) => k.immutable)) {
+        const found = this.d.caches.children(kind.type).get(`${namespace}/${name}`);
+        if (found) return found;
+      }
+    }
+    return undefined;
   }
 
   private async checkActivity(p: SessionInputs, endpoint: Endpoint | undefined): Promise<ActivityOutcome> {
