@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { firstDifference, holds } from './drift.ts';
+import { firstDifference, holds, repairOf } from './drift.ts';
 
 describe('firstDifference', () => {
   it('accepts fields the API server defaulted', () => {
@@ -65,5 +65,44 @@ describe('firstDifference', () => {
 
   it('ignores what the operator leaves out', () => {
     expect(holds({ a: undefined, b: 1 }, { b: 1, c: 2 })).toBe(true);
+  });
+});
+
+describe('repairOf', () => {
+  const hashKey = 'hash';
+  const obj = (hash: string, spec: Record<string, unknown>, labels = { s: 'a' }, generation?: number) => ({
+    metadata: { labels, annotations: { [hashKey]: hash }, ...(generation ? { generation } : {}) },
+    spec,
+  });
+  const mutable = { immutable: false, hashKey };
+  const immutable = { immutable: true, hashKey };
+
+  it('writes nothing when the live child holds what is wanted', () => {
+    expect(repairOf(obj('h', { a: 1 }), obj('h', { a: 1, defaulted: true }), mutable)).toBe('none');
+    expect(repairOf(obj('h', { a: 1 }), obj('h', { a: 1 }, { s: 'a' }, 1), immutable)).toBe('none');
+  });
+
+  it('applies a mutable child whose intent or content changed', () => {
+    expect(repairOf(obj('h2', { a: 1 }), obj('h', { a: 1 }), mutable)).toBe('apply');
+    expect(repairOf(obj('h', { a: 1 }), obj('h', { a: 2 }), mutable)).toBe('apply');
+    expect(repairOf(obj('h', { a: 1 }), obj('h', { a: 1 }, { s: 'b' }), mutable)).toBe('apply');
+  });
+
+  it("patches an immutable child's labels and annotations in place", () => {
+    expect(repairOf(obj('h', { a: 1 }), obj('h', { a: 1 }, { s: 'b' }), immutable)).toBe('metadata');
+    // A new intent that leaves the spec as it is (an annotation more): no new pod.
+    expect(repairOf(obj('h2', { a: 1 }), obj('h', { a: 1 }), immutable)).toBe('metadata');
+  });
+
+  it('replaces an immutable child whose spec the intent changed, or someone edited after creation', () => {
+    expect(repairOf(obj('h2', { a: 2 }), obj('h', { a: 1 }), immutable)).toBe('replace');
+    expect(repairOf(obj('h', { a: 1 }), obj('h', { a: 2 }, { s: 'a' }, 2), immutable)).toBe('replace');
+    expect(repairOf(obj('h', { a: 1 }), obj('h', { a: 1 }), { ...immutable, replace: true })).toBe('replace');
+  });
+
+  it('leaves a spec that admission mutated at creation alone (no replacement loop)', () => {
+    expect(
+      repairOf(obj('h', { image: 'x:1' }), obj('h', { image: 'x@sha256:1' }, { s: 'a' }, 1), immutable),
+    ).toBe('none');
   });
 });
