@@ -80,6 +80,8 @@ function hashOf(obj: unknown): string {
 export class Children {
   private readonly client: RestClient;
   private readonly caches: ChildCaches;
+  /** Per child, the resourceVersion our last write replaced (until the cache moves past it). */
+  private readonly replaced = new Map<string, string>();
 
   constructor(client: RestClient, caches: ChildCaches) {
     this.client = client;
@@ -109,9 +111,12 @@ export class Children {
     const body = this.body(session, type, object, owned);
     const current = this.caches(type).get(keyOf(object));
     if (!current) {
+      this.replaced.delete(this.idOf(type, object));
       await this.write(type, object, () => apply(this.client, type, body));
       return 'created';
     }
+    // Our last write to it is on its way to the cache: judging the old version would write again.
+    if (this.inFlight(type, current)) return 'unchanged';
     const hashKey = APPLIED_HASH_ANNOTATION;
     const repair = repairOf(body, current, { immutable, hashKey, replace: options.replace ?? false });
     const restored = current.metadata.annotations?.[hashKey] === body.metadata.annotations?.[hashKey];
@@ -120,10 +125,14 @@ export class Children {
         return 'unchanged';
       case 'apply':
         if (restored) log.info({ kind: type.kind, key: keyOf(object) }, 'changed out of band; restoring');
-        await this.write(type, object, () => apply(this.client, type, body));
+        this.wrote(type, current, await this.write(type, object, () => apply(this.client, type, body)));
         return restored ? 'restored' : 'applied';
       case 'metadata':
-        await this.write(type, object, () => this.patchMetadata(type, current, body));
+        this.wrote(
+          type,
+          current,
+          await this.write(type, object, () => this.patchMetadata(type, current, body)),
+        );
         return restored ? 'restored' : 'applied';
       case 'replace':
         if (current.metadata.deletionTimestamp) return 'replacing';
@@ -132,6 +141,27 @@ export class Children {
         await this.delete(type, current);
         return 'replacing';
     }
+  }
+
+  /** Remembers the version a write replaced, until the cache shows a newer one. */
+  private wrote(type: ResourceType, replaced: KubeObject, written: KubeObject): void {
+    const version = replaced.metadata.resourceVersion;
+    if (version && written.metadata.resourceVersion !== version)
+      this.replaced.set(this.idOf(type, replaced), version);
+  }
+
+  /** Whether the cache still holds the version our last write to this child replaced. */
+  private inFlight(type: ResourceType, current: KubeObject): boolean {
+    const id = this.idOf(type, current);
+    const replaced = this.replaced.get(id);
+    if (replaced === undefined) return false;
+    if (replaced === current.metadata.resourceVersion) return true;
+    this.replaced.delete(id);
+    return false;
+  }
+
+  private idOf(type: ResourceType, obj: KubeObject): string {
+    return `${type.plural}/${keyOf(obj)}`;
   }
 
   /** The object as written: the hash of the intent, and the session as owner unless shared. */

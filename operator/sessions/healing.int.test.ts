@@ -218,6 +218,24 @@ describe('hand edits of a running session are undone', () => {
     expect(await writeRequests(operator)).toBe(quiet);
   });
 
+  it('credentials that cannot be restored (key and Secret both deleted): the pod restarts with new ones, and an Event says so', async () => {
+    const pod = await runningPod('desk');
+    const before = decodeCredentials(await secretOf('desk'));
+    await core.deleteNamespacedSecret({ name: 'daas-credentials-key', namespace: ns.name });
+    await core.deleteNamespacedSecret({ name: 'daas-desk', namespace: ns.name });
+    const renewed = await eventually('a new pod with new credentials', async () => {
+      const p = await readPod('desk');
+      const now = decodeCredentials(await secretOf('desk').catch(() => undefined));
+      const fingerprint = p?.metadata?.annotations?.[CREDENTIALS_FINGERPRINT_ANNOTATION];
+      return p && now && p.metadata?.uid !== pod.metadata?.uid && fingerprint === credentialsFingerprint(now)
+        ? now
+        : undefined;
+    });
+    expect(renewed.token).not.toBe(before?.token);
+    await runningPod('desk');
+    expect((await eventsOf('desk')).some((e) => e.startsWith('CredentialsRenewed'))).toBe(true);
+  });
+
   it("a pod whose image was changed by hand is replaced by one with the session's settings", async () => {
     const pod = await runningPod('desk');
     const image = pod.spec?.containers[0]?.image ?? '';
