@@ -29,6 +29,7 @@ const images = {
   edited: `t-heal-edited-${suffix}`,
   doomed: `t-heal-doomed-${suffix}`,
   broken: `t-heal-broken-${suffix}`,
+  raised: `t-heal-raised-${suffix}`,
 };
 const HEAL_WITHIN_MS = 5000;
 const mergePatch = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
@@ -112,6 +113,7 @@ beforeAll(async () => {
     sessionImageObject(images.edited),
     sessionImageObject(images.doomed),
     sessionImageObject(images.broken),
+    sessionImageObject(images.raised),
   ]) {
     await custom.createClusterCustomObject({ ...imageWhere, body });
   }
@@ -290,6 +292,23 @@ describe('catalogue edits never kill running work', () => {
     expect(retired.status?.reason).toBe('ImageDisabled');
     expect(retired.status?.message).toContain('retired');
     expect((await sessions.get('fit')).status?.phase).toBe('Running');
+  });
+
+  it("a change the kept settings refuse but the catalogue's allow restarts on the catalogue's", async () => {
+    await sessions.create('grow', { image: images.raised });
+    const pod = await runningPod('grow');
+    await patchImage(images.raised, { resources: { max: { cpu: 4, memory: '4Gi' } } });
+    await staysUntouched('grow', pod.metadata?.uid, 1000);
+    await sessions.patchSpec('grow', { resources: { cpu: 3 } });
+    await eventually('a new pod with 3 cpus', async () => {
+      const p = await readPod('grow');
+      return p?.metadata?.uid !== pod.metadata?.uid &&
+        p?.spec?.containers[0]?.resources?.requests?.cpu === '3'
+        ? true
+        : undefined;
+    });
+    const s = await runningPod('grow').then(() => sessions.get('grow'));
+    expect(s.status?.message).not.toContain('keeps the settings it started with');
   });
 
   it('a deleted SessionImage leaves running sessions running; they cannot start again', async () => {

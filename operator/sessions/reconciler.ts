@@ -34,7 +34,7 @@ import {
   type CredentialsChoice,
   type SessionCredentials,
 } from './credentials.ts';
-import { recordedImage, sessionImage } from './image-settings.ts';
+import { recordedImage, sessionImage, type ImageSource } from './image-settings.ts';
 import { uniqueMachineName } from './machine-name.ts';
 import { childName } from './names.ts';
 import {
@@ -49,7 +49,7 @@ import {
 import { sessionStatus, stickyFailure } from './status.ts';
 import { accessStep } from './steps/access.ts';
 import { ActivityStep, DEFAULT_PROBES, type ActivityOutcome, type Probe } from './steps/activity.ts';
-import { admit, proposalNamespace } from './steps/admit.ts';
+import { admit, proposalNamespace, type Admission } from './steps/admit.ts';
 import { clockStep, sessionClock } from './steps/clock.ts';
 import { DataStep } from './steps/data.ts';
 import { finishPass, type FinishInput, type Finished } from './steps/finish.ts';
@@ -121,11 +121,9 @@ export class SessionReconciler {
     // way and brings us back (the requeue only guards a deadline that fell in between). A pass now
     // would act on old status and be refused (409) at the end.
     if (this.statusInFlight(req.key, session)) return { requeueAfterMs: 1000 };
-    const p = this.read(req.key, session, ctx.log);
-
     // 1. Admit: the image (the settings a running workload started with), the namespace and the
     //    request make sense together.
-    const admission = admit(session, p.image, p.namespace, this.runtimes);
+    const { p, admission } = this.admitted(this.read(req.key, session, ctx.log));
     // 2. Plan what the session needs, and decide once whether its workload should exist.
     const credentials = await this.credentials(p);
     const intent = workloadIntent(
@@ -220,6 +218,25 @@ export class SessionReconciler {
       machineName: previous.machineName ?? this.machineName(session),
       clock: image ? sessionClock(session, image, now) : undefined,
     };
+  }
+
+  /**
+   * Step 1 on the kept image settings; a change the kept settings refuse but the catalogue's allow
+   * (an admin raised a maximum, then the user asked for more) is a restart on the catalogue's.
+   */
+  private admitted(kept: SessionInputs): { p: SessionInputs; admission: Admission } {
+    const admission = admit(kept.session, kept.image, kept.namespace, this.runtimes);
+    if (!admission.terminal || kept.imageSource !== 'kept' || !kept.catalogueImage)
+      return { p: kept, admission };
+    const p = this.withImage(kept, kept.catalogueImage, 'catalogue');
+    const fresh = admit(p.session, p.image, p.namespace, this.runtimes);
+    return fresh.terminal ? { p: kept, admission } : { p, admission: fresh };
+  }
+
+  /** The pass's inputs on other image settings (what depends on them: runtime and clock). */
+  private withImage(p: SessionInputs, image: SessionImage, imageSource: ImageSource): SessionInputs {
+    const runtime = this.runtimes.get(image.spec.runtime);
+    return { ...p, image, imageSource, runtime, clock: sessionClock(p.session, image, p.now) };
   }
 
   /** Step 2's builder call, once every input is there (undefined: the pass waits for one). */
