@@ -1,13 +1,25 @@
 // The key each proposal namespace's session credentials derive from (an HMAC of the session UID, see
-// credentials.ts and docs/adr/0011): one Secret per namespace, created by the first session that
-// needs it and owned by none, so it is exactly as protected as the session Secrets it stands for.
+// credentials.ts and docs/adr/0011), and the credentials a pass uses: one Secret per namespace,
+// created by the first session that needs it and owned by none, so it is exactly as protected as the
+// session Secrets it stands for.
 import { randomBytes } from 'node:crypto';
-import { APP_MANAGED_BY_LABEL, CREDENTIALS_KEY_LABEL } from '../../crds/index.ts';
+import {
+  APP_MANAGED_BY_LABEL,
+  CREDENTIALS_FINGERPRINT_ANNOTATION,
+  CREDENTIALS_KEY_LABEL,
+  type AnalysisSession,
+} from '../../crds/index.ts';
 import { FIELD_MANAGER } from '../../runtime/apply.ts';
 import { isConflict } from '../../runtime/errors.ts';
 import type { Cache } from '../../runtime/informer.ts';
 import { collectionPath, objectPath, Secrets, type KubeObject } from '../../runtime/resources.ts';
 import type { RestClient } from '../../runtime/rest.ts';
+import {
+  chooseCredentials,
+  decodeCredentials,
+  deriveCredentials,
+  type CredentialsChoice,
+} from './credentials.ts';
 
 export const CREDENTIALS_KEY_SECRET = 'daas-credentials-key';
 const KEY_FIELD = 'key';
@@ -40,6 +52,24 @@ export class CredentialKeys {
   constructor(client: RestClient, cache: Cache<KubeObject>) {
     this.client = client;
     this.cache = cache;
+  }
+
+  /**
+   * The credentials a pass of `session` uses (chooseCredentials): derived from its namespace's key
+   * and UID, unless its running `workload` started with others that `secret` still holds.
+   */
+  async credentialsFor(
+    session: AnalysisSession,
+    protocol: string,
+    workload: KubeObject | undefined,
+    secret: KubeObject | undefined,
+  ): Promise<CredentialsChoice> {
+    const key = await this.keyFor(session.metadata.namespace ?? '');
+    const derived = deriveCredentials(key, session.metadata.uid ?? session.metadata.name, protocol);
+    const live = workload && !workload.metadata.deletionTimestamp ? workload : undefined;
+    const fingerprint = live?.metadata.annotations?.[CREDENTIALS_FINGERPRINT_ANNOTATION];
+    const running = live ? { fingerprint } : undefined;
+    return chooseCredentials({ derived, secret: decodeCredentials(secret), workload: running });
   }
 
   /** The namespace's key: from the cache, else created (create-only: a key is never overwritten). */

@@ -3,11 +3,7 @@
 // status once and returns the next deadline. Each step lives in steps/ with its own tests; the
 // workload and access seams choose the runtime and the access provider, so this file names neither.
 import type { Logger } from 'pino';
-import {
-  CREDENTIALS_FINGERPRINT_ANNOTATION,
-  type AnalysisSession,
-  type SessionImage,
-} from '../../crds/index.ts';
+import type { AnalysisSession, SessionImage } from '../../crds/index.ts';
 import { AnalysisSessions } from '../api.ts';
 import { writeStatus } from '../../runtime/apply.ts';
 import type { ReconcileContext, ReconcileResult, Request } from '../../runtime/controller.ts';
@@ -27,13 +23,7 @@ import { directAccess } from './access/direct.ts';
 import type { AccessProvider, Endpoint } from './access/types.ts';
 import { Children, type ChildCaches } from './children.ts';
 import { CredentialKeys } from './credential-keys.ts';
-import {
-  chooseCredentials,
-  decodeCredentials,
-  deriveCredentials,
-  type CredentialsChoice,
-  type SessionCredentials,
-} from './credentials.ts';
+import { decodeCredentials, type CredentialsChoice, type SessionCredentials } from './credentials.ts';
 import { recordedImage, sessionImage, type ImageSource } from './image-settings.ts';
 import { uniqueMachineName } from './machine-name.ts';
 import { childName } from './names.ts';
@@ -153,7 +143,7 @@ export class SessionReconciler {
     // 5. Access: where and how to connect, once the workload is ready.
     const access = await accessStep({ ...p, providers: this.access, workload: workload.diagnosis });
     // 6. Activity: when the session was last used, and whether it is idle.
-    const activity = await this.checkActivity(p, access?.endpoint);
+    const activity = await this.checkActivity(p, access?.endpoint, credentials);
     // 7. Clock: expiry and its warning.
     const expiry = p.image && clockStep(session, p.image, startedAt, p.previous.expiryWarningAt, p.now);
     // 8. Status: written once, from one pure function of the verdicts and facts.
@@ -284,13 +274,7 @@ export class SessionReconciler {
   private async credentials(p: SessionInputs): Promise<CredentialsChoice | undefined> {
     const { session, image, runtime } = p;
     if (!image || !runtime || session.spec.state !== 'Running') return undefined;
-    const key = await this.keys.keyFor(session.metadata.namespace ?? '');
-    const uid = session.metadata.uid ?? session.metadata.name;
-    const derived = deriveCredentials(key, uid, image.spec.access.protocol);
-    const live = p.workload && !p.workload.metadata.deletionTimestamp ? p.workload : undefined;
-    const fingerprint = live?.metadata.annotations?.[CREDENTIALS_FINGERPRINT_ANNOTATION];
-    const workload = live ? { fingerprint } : undefined;
-    return chooseCredentials({ derived, secret: decodeCredentials(p.secret), workload });
+    return this.keys.credentialsFor(session, image.spec.access.protocol, p.workload, p.secret);
   }
 
   /** The session's immutable workload object (its pod), whatever runtime made it. */
@@ -304,10 +288,15 @@ export class SessionReconciler {
     return undefined;
   }
 
-  private async checkActivity(p: SessionInputs, endpoint: Endpoint | undefined): Promise<ActivityOutcome> {
+  /** Step 6, with the credentials the running workload has (not whatever the Secret holds now). */
+  private async checkActivity(
+    p: SessionInputs,
+    endpoint: Endpoint | undefined,
+    chosen: CredentialsChoice | undefined,
+  ): Promise<ActivityOutcome> {
     if (!p.image) return { idle: false };
     const { key, image, now, log } = p;
-    const credentials = decodeCredentials(p.secret);
+    const credentials = chosen && !chosen.restartWorkload ? chosen.credentials : decodeCredentials(p.secret);
     const lastActivityAt = p.previous.lastActivityAt;
     return this.activity.check({
       key,
