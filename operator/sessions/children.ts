@@ -187,14 +187,20 @@ export class Children {
 
   /** A server-side dry-run create of `body` under a generated name: would the API server take it? */
   private async validate(type: ResourceType, body: KubeObject): Promise<void> {
-    const { name, ...metadata } = body.metadata;
-    const probe = { ...body, metadata: { ...metadata, generateName: `${name ?? 'daas'}-` } };
-    await this.write(type, body, () =>
-      this.client.request('POST', collectionPath(type, body.metadata.namespace), {
-        body: { ...probe, apiVersion: apiVersionOf(type), kind: type.kind },
-        query: { dryRun: 'All', fieldManager: FIELD_MANAGER },
-      }),
-    );
+    const { name = 'daas', ...metadata } = body.metadata;
+    const probe = { ...body, metadata: { ...metadata, generateName: `${name}-` } };
+    try {
+      await this.write(type, body, () =>
+        this.client.request('POST', collectionPath(type, body.metadata.namespace), {
+          body: { ...probe, apiVersion: apiVersionOf(type), kind: type.kind },
+          query: { dryRun: 'All', fieldManager: FIELD_MANAGER },
+        }),
+      );
+    } catch (err) {
+      if (!(err instanceof ChildRefused)) throw err;
+      // The API server names the generated prefix; the user knows the pod by its own name.
+      throw new ChildRefused(err.kind, name, err.apiMessage.replaceAll(`"${name}-"`, `"${name}"`));
+    }
   }
 
   /** Runs a write, turning the API server's refusals into ChildRefused. */

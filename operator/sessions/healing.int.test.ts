@@ -357,6 +357,8 @@ describe('make-before-break', () => {
     );
     expect(s.status?.phase).toBe('Running');
     expect(s.status?.message).toContain('keeps running as it is');
+    // What runs is still the old pod: status shows the resources it has, not the refused request.
+    expect(s.status?.resources?.cpu).toBe('1');
     await staysUntouched('steady', pod.metadata?.uid, 2000);
     expect((await eventsOf('steady')).some((e) => e.startsWith('ReplacementRefused'))).toBe(true);
 

@@ -134,7 +134,8 @@ export function nextStatus(p: SessionInputs, o: PassOutcomes, s: StatusOutcome):
     ...(d.state === 'Running' ? { nodeName: d.nodeName } : {}),
     ...(o.startedAt ? { startedAt: o.startedAt } : {}),
     endpoint: o.access?.endpoint,
-    resources: resources ? granted(resources) : p.previous.resources,
+    // A refused replacement leaves the old workload, and the resources it was granted, in place.
+    resources: resources && !o.workload.replacementRefused ? granted(resources) : p.previous.resources,
     ...(o.expiry ? { expiresAt: o.expiry.expiresAt, expiryWarningAt: o.expiry.expiryWarningAt } : {}),
     ...(o.activity.lastActivityAt ? { lastActivityAt: rfc3339(o.activity.lastActivityAt) } : {}),
     ...(s.stoppedAt ? { stoppedAt: s.stoppedAt } : {}),

@@ -64,6 +64,8 @@ export interface WorkloadOutcome {
   events: SessionEvent[];
   /** Sentences the status message adds (a refused replacement while the old pod runs on). */
   notices?: string[];
+  /** A replacement was refused: what runs is still the old workload, with its old resources. */
+  replacementRefused?: boolean;
 }
 
 const RESTARTED = 'The session was restarted to apply a change to its resources, image or data.';
@@ -269,6 +271,7 @@ export class WorkloadStep {
         events,
         retryAt,
         notices: [notice],
+        replacementRefused: true,
       };
     }
     const verdict: ConditionVerdict = {
