@@ -30,6 +30,7 @@ const images = {
   doomed: `t-heal-doomed-${suffix}`,
   broken: `t-heal-broken-${suffix}`,
   raised: `t-heal-raised-${suffix}`,
+  typo: `t-heal-typo-${suffix}`,
 };
 const HEAL_WITHIN_MS = 5000;
 const mergePatch = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
@@ -114,6 +115,7 @@ beforeAll(async () => {
     sessionImageObject(images.doomed),
     sessionImageObject(images.broken),
     sessionImageObject(images.raised),
+    sessionImageObject(images.typo),
   ]) {
     await custom.createClusterCustomObject({ ...imageWhere, body });
   }
@@ -380,5 +382,25 @@ describe('make-before-break', () => {
     );
     expect(replaced.metadata?.name).toBe(pod.metadata?.name);
     await runningPod('steady');
+  });
+
+  it('a change the session cannot take leaves the running pod as it was, until the change is fixed', async () => {
+    await sessions.create('typo', { image: images.typo });
+    const pod = await runningPod('typo');
+    await sessions.patchSpec('typo', { resources: { memory: '64Gi' } });
+    const s = await sessions.until('typo', 'names the refusal', (x) =>
+      (x.status?.message ?? '').includes('spec.resources.memory'),
+    );
+    expect(s.status?.phase).toBe('Running');
+    expect(s.status?.message).toContain('keeps running as it was');
+    await staysUntouched('typo', pod.metadata?.uid, 2000);
+    expect((await eventsOf('typo')).some((e) => e.startsWith('ResourcesExceedImageMaximum'))).toBe(true);
+    await sessions.patchSpec('typo', { resources: { memory: '2Gi' } });
+    await sessions.until(
+      'typo',
+      'back to plain Running',
+      (x) => !(x.status?.message ?? '').includes('refused'),
+    );
+    expect((await readPod('typo'))?.metadata?.uid).toBe(pod.metadata?.uid);
   });
 });

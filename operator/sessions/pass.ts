@@ -30,8 +30,8 @@ export interface SessionInputs {
   imageSource: ImageSource;
   /** The catalogue's current entry (what a new start or a restart uses). */
   catalogueImage: SessionImage | undefined;
-  /** The session's immutable workload object (its pod), when it exists. */
-  workload: KubeObject | undefined;
+  /** The session's immutable workload object (its pod) and the runtime that made it, when it exists. */
+  workload: { object: KubeObject; runtime: WorkloadRuntime } | undefined;
   namespace: ProposalNamespace | undefined;
   /** The image's runtime, when the operator runs it. */
   runtime: WorkloadRuntime | undefined;
@@ -54,14 +54,23 @@ export interface PassOutcomes {
   expiry: ClockOutcome | undefined;
   /** The first start (kept once set). */
   startedAt: string | undefined;
+  /** A refused change left the running workload as it was (steps/hold.ts). */
+  held?: boolean;
 }
+
+const ACCEPTED_BEFORE: ConditionVerdict = {
+  type: 'Accepted',
+  status: 'True',
+  reason: 'Accepted',
+  message: 'the running session was accepted; its latest change was refused (see the message)',
+};
 
 const RESTARTED = 'The session was restarted to apply a change to its resources, image or data.';
 
 /** The verdicts in step order: admission, the builders' refusal or the data, workload, access. */
 export function passVerdicts(o: PassOutcomes): ConditionVerdict[] {
-  const verdicts = [o.admission.verdict];
-  if (!o.intent.run && o.intent.refusal) {
+  const verdicts = [o.held ? ACCEPTED_BEFORE : o.admission.verdict];
+  if (!o.intent.run && o.intent.refusal && !o.held) {
     const { reason, field, message } = o.intent.refusal;
     verdicts.push({ type: 'DataReady', status: 'False', reason, message: `${field}: ${message}` });
   }
@@ -89,7 +98,7 @@ export function firstStart(p: SessionInputs, workload: WorkloadOutcome): string 
 
 /** What the status message adds about the image settings a running session keeps. */
 export function imageNotices(p: SessionInputs, o: PassOutcomes): string[] {
-  if (!o.intent.run || p.imageSource === 'catalogue') return [];
+  if ((!o.intent.run && !o.held) || p.imageSource === 'catalogue') return [];
   const name = p.session.spec.image;
   return p.imageSource === 'gone'
     ? [
@@ -101,7 +110,7 @@ export function imageNotices(p: SessionInputs, o: PassOutcomes): string[] {
 }
 
 export function statusFacts(p: SessionInputs, o: PassOutcomes): StatusFacts {
-  const stop = o.intent.run ? undefined : o.intent.why;
+  const stop = o.intent.run || o.held ? undefined : o.intent.why;
   return {
     notices: [...imageNotices(p, o), ...(o.workload.notices ?? [])],
     session: p.session,
@@ -110,7 +119,7 @@ export function statusFacts(p: SessionInputs, o: PassOutcomes): StatusFacts {
     verdicts: passVerdicts(o),
     machineName: p.machineName,
     clock: p.clock,
-    refused: o.admission.terminal || stop === 'refused',
+    refused: !o.held && (o.admission.terminal || stop === 'refused'),
     sticky: stop === 'failed',
     workloadFailed: o.workload.failed,
     workloadPresent: o.workload.present,

@@ -43,7 +43,8 @@ import { admit, proposalNamespace, type Admission } from './steps/admit.ts';
 import { clockStep, sessionClock } from './steps/clock.ts';
 import { DataStep } from './steps/data.ts';
 import { finishPass, type FinishInput, type Finished } from './steps/finish.ts';
-import { workloadIntent } from './steps/intent.ts';
+import { workloadIntent, type WorkloadIntent } from './steps/intent.ts';
+import { HELD_DATA, heldWorkload } from './steps/hold.ts';
 import { planSession } from './steps/plan.ts';
 import { RestartRefused, WorkloadStep } from './steps/workload.ts';
 import type { EffectiveResources, SessionControllerConfig } from './types.ts';
@@ -125,20 +126,12 @@ export class SessionReconciler {
       },
       () => credentials && this.plan(p, admission.resources, credentials.credentials),
     );
-    // 3. Data: the proposal's shared data claims attached.
-    const data = intent.run ? await this.data.ensure(session, intent.plan.data, p.log, p.now) : undefined;
-    // 4. Workload: applied through its runtime, or removed; what it is doing.
-    const workload = await this.workload.run({
-      ...p,
-      intent,
-      dataAttached: data?.attached ?? false,
-      renewCredentials: credentials?.restartWorkload ?? false,
-      skipShared: p.imageSource === 'kept',
-      previousMessage: p.previous.message,
-      ...(p.imageSource === 'catalogue' || !credentials
-        ? {}
-        : { replacement: (type: ResourceType) => this.restartObject(p, type, credentials.credentials) }),
-    });
+    // 3–4. Data and workload, or, when a change the session cannot take was made while its
+    //      workload runs, that workload kept as it is (make-before-break: nothing runs is removed).
+    const held = heldWorkload(p, intent, admission);
+    const { data, workload } = held
+      ? { data: HELD_DATA, workload: this.workload.hold(p, held) }
+      : await this.apply(p, intent, credentials);
     const startedAt = firstStart(p, workload);
     // 5. Access: where and how to connect, once the workload is ready.
     const access = await accessStep({ ...p, providers: this.access, workload: workload.diagnosis });
@@ -147,7 +140,17 @@ export class SessionReconciler {
     // 7. Clock: expiry and its warning.
     const expiry = p.image && clockStep(session, p.image, startedAt, p.previous.expiryWarningAt, p.now);
     // 8. Status: written once, from one pure function of the verdicts and facts.
-    const o: PassOutcomes = { admission, intent, data, workload, access, activity, expiry, startedAt };
+    const o: PassOutcomes = {
+      admission,
+      intent,
+      data,
+      workload,
+      access,
+      activity,
+      expiry,
+      startedAt,
+      held: held !== undefined,
+    };
     const outcome = sessionStatus(statusFacts(p, o));
     const write = await writeStatus(this.d.client, AnalysisSessions, session, nextStatus(p, o, outcome));
     if (write.written) this.replacedByWrite.set(req.key, session.metadata.resourceVersion ?? '');
@@ -166,6 +169,23 @@ export class SessionReconciler {
     const after = nextRequeue(p, o, finished.deleteAt);
     return after === undefined ? undefined : { requeueAfterMs: after + 50 };
   };
+
+  /** Steps 3 and 4 as usual: the data attached, the workload applied through its runtime or removed. */
+  private async apply(p: SessionInputs, intent: WorkloadIntent, credentials: CredentialsChoice | undefined) {
+    const data = intent.run ? await this.data.ensure(p.session, intent.plan.data, p.log, p.now) : undefined;
+    const workload = await this.workload.run({
+      ...p,
+      intent,
+      dataAttached: data?.attached ?? false,
+      renewCredentials: credentials?.restartWorkload ?? false,
+      skipShared: p.imageSource === 'kept',
+      previousMessage: p.previous.message,
+      ...(p.imageSource === 'catalogue' || !credentials
+        ? {}
+        : { replacement: (type: ResourceType) => this.restartObject(p, type, credentials.credentials) }),
+    });
+    return { data, workload };
+  }
 
   /** Whether the cached session is the version our last status write replaced. */
   private statusInFlight(key: string, session: AnalysisSession): boolean {
@@ -188,7 +208,8 @@ export class SessionReconciler {
     const secretName = childName(session.metadata.name);
     const workload = this.workloadObject(namespace, secretName);
     const catalogueImage = this.d.caches.images.get(session.spec.image);
-    const { image, source } = sessionImage(recordedImage(workload, session.spec.image), catalogueImage);
+    const recorded = recordedImage(workload?.object, session.spec.image);
+    const { image, source } = sessionImage(recorded, catalogueImage);
     const now = this.now();
     const previous = session.status ?? {};
     return {
@@ -274,15 +295,15 @@ export class SessionReconciler {
   private async credentials(p: SessionInputs): Promise<CredentialsChoice | undefined> {
     const { session, image, runtime } = p;
     if (!image || !runtime || session.spec.state !== 'Running') return undefined;
-    return this.keys.credentialsFor(session, image.spec.access.protocol, p.workload, p.secret);
+    return this.keys.credentialsFor(session, image.spec.access.protocol, p.workload?.object, p.secret);
   }
 
   /** The session's immutable workload object (its pod), whatever runtime made it. */
-  private workloadObject(namespace: string, name: string): KubeObject | undefined {
+  private workloadObject(namespace: string, name: string): SessionInputs['workload'] {
     for (const runtime of this.runtimes.values()) {
       for (const kind of runtime.children.filter((k) => k.immutable)) {
-        const found = this.d.caches.children(kind.type).get(`${namespace}/${name}`);
-        if (found) return found;
+        const object = this.d.caches.children(kind.type).get(`${namespace}/${name}`);
+        if (object) return { object, runtime };
       }
     }
     return undefined;

@@ -12,6 +12,7 @@ import type { SessionEvent } from '../status.ts';
 import { capacityNote } from '../workloads/capacity.ts';
 import type { WorkloadRuntimes } from '../workloads/registry.ts';
 import type { WorkloadDiagnosis, WorkloadRuntime } from '../workloads/types.ts';
+import { heldNotice, type Held } from './hold.ts';
 import type { WorkloadIntent } from './intent.ts';
 
 export interface WorkloadStepInput {
@@ -235,6 +236,27 @@ export class WorkloadStep {
       verdicts: workloadVerdicts(diagnosis),
       failed: { reason: diagnosis.reason, message: diagnosis.message },
       events,
+    };
+  }
+
+  /** A running workload kept through a refused change (steps/hold.ts): observed, never written. */
+  hold(input: Pick<WorkloadStepInput, 'session' | 'now' | 'previousMessage'>, held: Held): WorkloadOutcome {
+    const { session, now } = input;
+    const namespace = session.metadata.namespace ?? '';
+    const name = childName(session.metadata.name);
+    const observed = (type: ResourceType) => this.children.get(type, namespace, name);
+    const diagnosis = held.runtime.diagnose(observed, now, { imagePullGraceMs: this.imagePullGraceMs });
+    const notice = heldNotice(held);
+    const events: SessionEvent[] = input.previousMessage?.includes(held.message)
+      ? []
+      : [{ type: 'Warning', reason: held.reason, note: notice }];
+    return {
+      diagnosis,
+      present: diagnosis.state !== 'Absent',
+      verdicts: workloadVerdicts(diagnosis),
+      events,
+      notices: [notice],
+      replacementRefused: true,
     };
   }
 
