@@ -170,6 +170,23 @@ describe('hand edits of a running session are undone', () => {
       writes,
     );
     expect((await readPod('desk'))?.metadata?.uid).toBe(pod.metadata?.uid);
+    // Removed, the pod leaves the operator's label-selected cache: it looks missing, and applying it
+    // again puts the label back on the same pod.
+    const removed = await writeRequests(operator);
+    await core.patchNamespacedPod(
+      {
+        name: pod.metadata?.name ?? '',
+        namespace: ns.name,
+        body: { metadata: { labels: { [label]: null } } },
+      },
+      mergePatch,
+    );
+    await healed(
+      'pod session label removed',
+      async () => (await readPod('desk'))?.metadata?.labels?.[label] === 'desk',
+      removed,
+    );
+    expect((await readPod('desk'))?.metadata?.uid).toBe(pod.metadata?.uid);
   });
 
   it('a changed or deleted Secret comes back with the credentials the running pod started with', async () => {
