@@ -127,7 +127,7 @@ export class SessionReconciler {
       () => credentials && this.plan(p, admission.resources, credentials.credentials),
     );
     // 3–4. Data and workload, or, when a change the session cannot take was made while its
-    //      workload runs, that workload kept as it is (make-before-break: nothing runs is removed).
+    //      workload runs, that workload kept as it is (make-before-break: nothing that runs is removed).
     const held = heldWorkload(p, intent, admission);
     const { data, workload } = held
       ? { data: HELD_DATA, workload: this.workload.hold(p, held) }
