@@ -35,6 +35,16 @@ export const SESSION_ANNOTATION = `${GROUP}/session`;
 /** A hash of what the operator last applied to a child, so an unchanged child is not written again. */
 export const APPLIED_HASH_ANNOTATION = `${GROUP}/applied-hash`;
 
+/**
+ * On a session's pod: a fingerprint (SHA-256) of the credentials it started with, so the operator
+ * knows whether the Secret it restores is the one the running workload uses.
+ */
+export const CREDENTIALS_FINGERPRINT_ANNOTATION = `${GROUP}/credentials-fingerprint`;
+/** On a session's pod: the image name and settings it started with (JSON), kept until it stops. */
+export const IMAGE_SETTINGS_ANNOTATION = `${GROUP}/image-settings`;
+/** On the Secret of a proposal namespace that holds the key the session credentials derive from. */
+export const CREDENTIALS_KEY_LABEL = `${GROUP}/credentials-key`;
+
 /** On a session the idle culler stopped: the generation it set `spec.state: Stopped` in. */
 export const IDLE_STOP_ANNOTATION = `${GROUP}/idle-stopped-generation`;
 
@@ -112,6 +122,21 @@ export const KEY_DOCS: readonly KeyDoc[] = [
     APPLIED_HASH_ANNOTATION,
     children,
     'A hash of what the operator last applied, so an unchanged child is not written again.',
+  ),
+  annotation(
+    CREDENTIALS_FINGERPRINT_ANNOTATION,
+    "a session's Pod (by the operator)",
+    'A SHA-256 fingerprint of the credentials the pod started with: the operator restores the same ones in the Secret, or restarts the pod with new ones (an Event says which).',
+  ),
+  annotation(
+    IMAGE_SETTINGS_ANNOTATION,
+    "a session's Pod (by the operator)",
+    'The SessionImage name and settings the pod started with (JSON): a catalogue edit or deletion applies to the next start, not to the running pod.',
+  ),
+  label(
+    CREDENTIALS_KEY_LABEL,
+    'the Secret `daas-credentials-key` of a proposal namespace (by the operator)',
+    "`true`: holds the key the namespace's session credentials derive from (HMAC of the session UID), so a deleted or edited session Secret is restored with the same values.",
   ),
   annotation(
     IDLE_STOP_ANNOTATION,

@@ -53,7 +53,7 @@ export const SESSION_REASONS = {
     condition: 'Accepted',
     status: 'False',
     meaning:
-      'The SessionImage named in `spec.image` does not exist (yet). The session starts by itself once an admin creates it; otherwise pick an image from the catalogue.',
+      'The SessionImage named in `spec.image` does not exist (yet). The session starts by itself once an admin creates it; otherwise pick an image from the catalogue. A session that was running when its image was deleted keeps running on the settings it started with (its status says so), and cannot start again once stopped.',
   },
   NotAProposalNamespace: refused(
     'The session is in a namespace without the `daas.calipsoplus.eu/proposal` label: sessions run only in proposal namespaces. Create it in the namespace of its proposal.',
@@ -296,6 +296,14 @@ export const EVENT_REASONS = {
   Recreated:
     'A child was created again: a change to resources, image or data, or a pod deleted by hand (Normal).',
   IdleStopped: 'The idle culler stopped the session (Normal).',
+  Restored:
+    'A child changed or deleted out of band (a hand edit, a pruning tool) was restored to what the operator wants (Normal).',
+  CredentialsRestored:
+    "The session's Secret was deleted or changed; the operator restored the credentials the running session uses (Normal).",
+  CredentialsRenewed:
+    'The credentials the running session uses could not be restored, so it was restarted with new ones (Warning).',
+  ReplacementRefused:
+    'A change needs a new pod, but the API server or the catalogue refused it; the running pod is kept, and the message says why (Warning).',
 } as const satisfies Record<string, string>;
 
 export type EventReason = keyof typeof EVENT_REASONS | `Phase${string}` | SessionReason;

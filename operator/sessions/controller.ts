@@ -2,6 +2,7 @@
 // (its sessions, their children of every registered runtime, the images and proposal namespaces
 // they depend on, and the proposal's shared data claims and volumes).
 import {
+  CREDENTIALS_KEY_LABEL,
   DATA_LABEL,
   IMAGE_LABEL,
   PROPOSAL_LABEL,
@@ -79,6 +80,7 @@ export function registerSessionController(
       nodes: m.cache(Nodes),
       volumes: m.cache(PersistentVolumes, data),
       claims: m.cache(PersistentVolumeClaims, data),
+      credentialKeys: m.cache(Secrets, { labelSelector: CREDENTIALS_KEY_LABEL }),
       children: (type) => {
         const cache = childCaches.get(type.kind);
         if (!cache) throw new Error(`no cache for ${type.kind}: no registered runtime creates it`);

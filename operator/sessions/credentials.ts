@@ -1,5 +1,8 @@
-// The session's credentials Secret (Jupyter token, VNC password). Status names it; it never holds them.
-import { randomBytes, randomInt } from 'node:crypto';
+// The session's credentials Secret (Jupyter token, VNC password), and where its values come from: an
+// HMAC of the session UID under the proposal namespace's key (docs/adr/0011), so a Secret deleted or
+// edited under a running workload is restored with the same values. Status names the Secret; it
+// never holds the credentials.
+import { createHash, createHmac } from 'node:crypto';
 import type { V1Secret } from '@kubernetes/client-node';
 import { childName, sessionLabels } from './names.ts';
 import type { BuildInput } from './types.ts';
@@ -17,16 +20,63 @@ export interface SessionCredentials {
 }
 
 /**
- * Fresh credentials: a 256-bit base64url token, and a VNC password of 8 characters (about 46 bits:
- * VNC auth cannot take more). The password is therefore only safe because the NetworkPolicy makes the
- * gateway, which checks a signed per-user ticket first, the only way in.
+ * The session's credentials, derived from the namespace's key and the session's UID: a 256-bit
+ * base64url token, and for VNC images a password of 8 characters (about 46 bits: VNC auth cannot take
+ * more). The password is therefore only safe because the NetworkPolicy makes the gateway, which
+ * checks a signed per-user ticket first, the only way in.
  */
-export function randomCredentials(): { token: string; vncPassword: string } {
-  const chars = Array.from({ length: VNC_PASSWORD_LENGTH }, () =>
-    VNC_ALPHABET.charAt(randomInt(VNC_ALPHABET.length)),
-  );
-  const vncPassword = chars.join('');
-  return { token: randomBytes(32).toString('base64url'), vncPassword };
+export function deriveCredentials(key: Buffer, sessionUid: string, protocol: string): SessionCredentials {
+  const mac = (purpose: string) => createHmac('sha256', key).update(`${purpose}\0${sessionUid}`).digest();
+  const token = mac('token').toString('base64url');
+  if (protocol !== 'vnc') return { token };
+  // 256 bytes of HMAC output; each byte below the largest multiple of the alphabet size picks a
+  // character without bias, and 256 bytes always hold 8 such bytes in practice (p < 1e-100 otherwise).
+  const limit = 256 - (256 % VNC_ALPHABET.length);
+  const bytes = Buffer.concat(Array.from({ length: 8 }, (_, i) => mac(`vnc-password-${String(i)}`)));
+  const chars = [...bytes].filter((b) => b < limit).slice(0, VNC_PASSWORD_LENGTH);
+  return { token, vncPassword: chars.map((b) => VNC_ALPHABET.charAt(b % VNC_ALPHABET.length)).join('') };
+}
+
+/**
+ * A fingerprint of credentials, recorded on the workload: it tells which credentials a running pod
+ * started with without revealing them (the 256-bit token makes a search of the password hopeless).
+ */
+export function credentialsFingerprint(c: SessionCredentials): string {
+  return createHash('sha256')
+    .update(`daas-credentials\0${c.token}\0${c.vncPassword ?? ''}`)
+    .digest('hex')
+    .slice(0, 32);
+}
+
+/** Which credentials a pass uses, and whether the running workload must restart to get them. */
+export interface CredentialsChoice {
+  credentials: SessionCredentials;
+  /** The running workload holds credentials the operator cannot restore: restart it with these. */
+  restartWorkload: boolean;
+}
+
+/**
+ * The credentials to put in the Secret: the derived ones, unless a running workload started with
+ * others that the Secret still holds (a session started before derivation, or a namespace key that
+ * was replaced): those are kept while it runs. A workload whose credentials are lost restarts.
+ */
+export function chooseCredentials(f: {
+  derived: SessionCredentials;
+  /** What the Secret holds now, if it exists. */
+  secret: SessionCredentials | undefined;
+  /** Whether a workload exists, and the fingerprint it recorded (undefined: it recorded none). */
+  workload: { fingerprint: string | undefined } | undefined;
+}): CredentialsChoice {
+  const { derived, workload } = f;
+  // A Secret written for another protocol (no VNC password) cannot serve a vnc workload.
+  const secret = f.secret && (f.secret.vncPassword || !derived.vncPassword) ? f.secret : undefined;
+  const keep = (credentials: SessionCredentials) => ({ credentials, restartWorkload: false });
+  if (!workload) return keep(derived);
+  if (workload.fingerprint === undefined)
+    return secret ? keep(secret) : { credentials: derived, restartWorkload: true };
+  if (credentialsFingerprint(derived) === workload.fingerprint) return keep(derived);
+  if (secret && credentialsFingerprint(secret) === workload.fingerprint) return keep(secret);
+  return { credentials: derived, restartWorkload: true };
 }
 
 const b64 = (value: string) => Buffer.from(value, 'utf8').toString('base64');

@@ -8,6 +8,7 @@ import { rfc3339 } from '../../runtime/time.ts';
 import type { AccessOutcome } from './access/types.ts';
 import type { ConditionVerdict } from './conditions.ts';
 import type { SessionEvent, StatusFacts, StatusOutcome } from './status.ts';
+import type { ImageSource } from './image-settings.ts';
 import type { ActivityOutcome } from './steps/activity.ts';
 import type { Admission } from './steps/admit.ts';
 import { nextDeadline, type Clock, type ClockOutcome } from './steps/clock.ts';
@@ -24,7 +25,13 @@ export interface SessionInputs {
   previous: AnalysisSessionStatus;
   now: Date;
   log: Logger;
+  /** The image settings the pass works with: the running workload's, else the catalogue's. */
   image: SessionImage | undefined;
+  imageSource: ImageSource;
+  /** The catalogue's current entry (what a new start or a restart uses). */
+  catalogueImage: SessionImage | undefined;
+  /** The session's immutable workload object (its pod) and the runtime that made it, when it exists. */
+  workload: { object: KubeObject; runtime: WorkloadRuntime } | undefined;
   namespace: ProposalNamespace | undefined;
   /** The image's runtime, when the operator runs it. */
   runtime: WorkloadRuntime | undefined;
@@ -47,14 +54,23 @@ export interface PassOutcomes {
   expiry: ClockOutcome | undefined;
   /** The first start (kept once set). */
   startedAt: string | undefined;
+  /** A refused change left the running workload as it was (steps/hold.ts). */
+  held?: boolean;
 }
+
+const ACCEPTED_BEFORE: ConditionVerdict = {
+  type: 'Accepted',
+  status: 'True',
+  reason: 'Accepted',
+  message: 'the running session was accepted; its latest change was refused (see the message)',
+};
 
 const RESTARTED = 'The session was restarted to apply a change to its resources, image or data.';
 
 /** The verdicts in step order: admission, the builders' refusal or the data, workload, access. */
 export function passVerdicts(o: PassOutcomes): ConditionVerdict[] {
-  const verdicts = [o.admission.verdict];
-  if (!o.intent.run && o.intent.refusal) {
+  const verdicts = [o.held ? ACCEPTED_BEFORE : o.admission.verdict];
+  if (!o.intent.run && o.intent.refusal && !o.held) {
     const { reason, field, message } = o.intent.refusal;
     verdicts.push({ type: 'DataReady', status: 'False', reason, message: `${field}: ${message}` });
   }
@@ -80,16 +96,30 @@ export function firstStart(p: SessionInputs, workload: WorkloadOutcome): string 
   return p.previous.startedAt ?? (d.state === 'Running' && d.ready ? rfc3339(p.now) : undefined);
 }
 
+/** What the status message adds about the image settings a running session keeps. */
+export function imageNotices(p: SessionInputs, o: PassOutcomes): string[] {
+  if ((!o.intent.run && !o.held) || p.imageSource === 'catalogue') return [];
+  const name = p.session.spec.image;
+  return p.imageSource === 'gone'
+    ? [
+        `The image "${name}" was removed from the catalogue: the session keeps running with the settings it started with, and cannot start again once it stops.`,
+      ]
+    : [
+        `The image "${name}" changed in the catalogue: the session keeps the settings it started with until it is stopped or restarted.`,
+      ];
+}
+
 export function statusFacts(p: SessionInputs, o: PassOutcomes): StatusFacts {
-  const stop = o.intent.run ? undefined : o.intent.why;
+  const stop = o.intent.run || o.held ? undefined : o.intent.why;
   return {
+    notices: [...imageNotices(p, o), ...(o.workload.notices ?? [])],
     session: p.session,
     previous: p.previous,
     now: p.now,
     verdicts: passVerdicts(o),
     machineName: p.machineName,
     clock: p.clock,
-    refused: o.admission.terminal || stop === 'refused',
+    refused: !o.held && (o.admission.terminal || stop === 'refused'),
     sticky: stop === 'failed',
     workloadFailed: o.workload.failed,
     workloadPresent: o.workload.present,
@@ -113,7 +143,8 @@ export function nextStatus(p: SessionInputs, o: PassOutcomes, s: StatusOutcome):
     ...(d.state === 'Running' ? { nodeName: d.nodeName } : {}),
     ...(o.startedAt ? { startedAt: o.startedAt } : {}),
     endpoint: o.access?.endpoint,
-    resources: resources ? granted(resources) : p.previous.resources,
+    // A refused replacement leaves the old workload, and the resources it was granted, in place.
+    resources: resources && !o.workload.replacementRefused ? granted(resources) : p.previous.resources,
     ...(o.expiry ? { expiresAt: o.expiry.expiresAt, expiryWarningAt: o.expiry.expiryWarningAt } : {}),
     ...(o.activity.lastActivityAt ? { lastActivityAt: rfc3339(o.activity.lastActivityAt) } : {}),
     ...(s.stoppedAt ? { stoppedAt: s.stoppedAt } : {}),

@@ -12,6 +12,8 @@ import type { EventRecorder } from '../../runtime/events.ts';
 import type { Cache } from '../../runtime/informer.ts';
 import {
   Secrets,
+  type KubeObject,
+  type ResourceType,
   type Namespace,
   type Node,
   type PersistentVolume,
@@ -21,7 +23,9 @@ import type { RestClient } from '../../runtime/rest.ts';
 import { directAccess } from './access/direct.ts';
 import type { AccessProvider, Endpoint } from './access/types.ts';
 import { Children, type ChildCaches } from './children.ts';
-import { decodeCredentials } from './credentials.ts';
+import { CredentialKeys } from './credential-keys.ts';
+import { decodeCredentials, type CredentialsChoice, type SessionCredentials } from './credentials.ts';
+import { recordedImage, sessionImage, type ImageSource } from './image-settings.ts';
 import { uniqueMachineName } from './machine-name.ts';
 import { childName } from './names.ts';
 import {
@@ -41,10 +45,11 @@ import { admit, proposalNamespace, type Admission } from './steps/admit.ts';
 import { clockStep, sessionClock } from './steps/clock.ts';
 import { DataStep } from './steps/data.ts';
 import { finishPass, type FinishInput, type Finished } from './steps/finish.ts';
-import { workloadIntent } from './steps/intent.ts';
+import { workloadIntent, type WorkloadIntent } from './steps/intent.ts';
+import { HELD_DATA, heldWorkload } from './steps/hold.ts';
 import { planSession } from './steps/plan.ts';
-import { WorkloadStep } from './steps/workload.ts';
-import type { SessionControllerConfig } from './types.ts';
+import { RestartRefused, WorkloadStep } from './steps/workload.ts';
+import type { EffectiveResources, SessionControllerConfig } from './types.ts';
 import { DEFAULT_RUNTIMES, type WorkloadRuntimes } from './workloads/registry.ts';
 
 export interface SessionCaches {
@@ -58,6 +63,8 @@ export interface SessionCaches {
   claims: Cache<PersistentVolumeClaim>;
   /** Every child kind the session's runtimes create, and Secrets. */
   children: ChildCaches;
+  /** The Secret of each proposal namespace that holds its credentials key. */
+  credentialKeys: Cache<KubeObject>;
 }
 
 export interface SessionReconcilerDeps {
@@ -80,6 +87,7 @@ export class SessionReconciler {
   private readonly data: DataStep;
   private readonly workload: WorkloadStep;
   private readonly activity: ActivityStep;
+  private readonly keys: CredentialKeys;
   /** Per session key, the resourceVersion its last status write replaced (until the cache moves on). */
   private readonly replacedByWrite = new Map<string, string>();
   /** Per session on its way to Running, when its last status was written (epoch ms). */
@@ -94,6 +102,7 @@ export class SessionReconciler {
     this.data = new DataStep(children, deps.caches);
     this.workload = new WorkloadStep(children, this.runtimes, deps.caches.nodes, deps.config);
     this.activity = new ActivityStep(deps.probes ?? DEFAULT_PROBES);
+    this.keys = new CredentialKeys(deps.client, deps.caches.credentialKeys);
   }
 
   reconcile = async (req: Request, ctx: ReconcileContext): Promise<ReconcileResult | undefined> => {
@@ -107,11 +116,11 @@ export class SessionReconciler {
     // way and brings us back (the requeue only guards a deadline that fell in between). A pass now
     // would act on old status and be refused (409) at the end.
     if (this.statusInFlight(req.key, session)) return { requeueAfterMs: 1000 };
-    const p = this.read(req.key, session, ctx.log);
-
-    // 1. Admit: the image, the namespace and the request make sense together.
-    const admission = admit(session, p.image, p.namespace, this.runtimes);
+    // 1. Admit: the image (the settings a running workload started with), the namespace and the
+    //    request make sense together.
+    const { p, admission } = this.admitted(this.read(req.key, session, ctx.log));
     // 2. Plan what the session needs, and decide once whether its workload should exist.
+    const credentials = await this.credentials(p);
     const intent = workloadIntent(
       {
         state: session.spec.state,
@@ -119,21 +128,33 @@ export class SessionReconciler {
         refused: admission.terminal,
         sticky: stickyFailure(p.previous, session.metadata.generation),
       },
-      () => this.plan(p, admission),
+      () => credentials && this.plan(p, admission.resources, credentials.credentials),
     );
-    // 3. Data: the proposal's shared data claims attached.
-    const data = intent.run ? await this.data.ensure(session, intent.plan.data, p.log, p.now) : undefined;
-    // 4. Workload: applied through its runtime, or removed; what it is doing.
-    const workload = await this.workload.run({ ...p, intent, dataAttached: data?.attached ?? false });
+    // 3–4. Data and workload, or, when a change the session cannot take was made while its
+    //      workload runs, that workload kept as it is (make-before-break: nothing that runs is removed).
+    const held = heldWorkload(p, intent, admission);
+    const { data, workload } = held
+      ? { data: HELD_DATA, workload: this.workload.hold(p, held) }
+      : await this.apply(p, intent, credentials);
     const startedAt = firstStart(p, workload);
     // 5. Access: where and how to connect, once the workload is ready.
     const access = await accessStep({ ...p, providers: this.access, workload: workload.diagnosis });
     // 6. Activity: when the session was last used, and whether it is idle.
-    const activity = await this.checkActivity(p, access?.endpoint);
+    const activity = await this.checkActivity(p, access?.endpoint, credentials);
     // 7. Clock: expiry and its warning.
     const expiry = p.image && clockStep(session, p.image, startedAt, p.previous.expiryWarningAt, p.now);
     // 8. Status: written once, from one pure function of the verdicts and facts.
-    const o: PassOutcomes = { admission, intent, data, workload, access, activity, expiry, startedAt };
+    const o: PassOutcomes = {
+      admission,
+      intent,
+      data,
+      workload,
+      access,
+      activity,
+      expiry,
+      startedAt,
+      held: held !== undefined,
+    };
     const outcome = sessionStatus(statusFacts(p, o));
     const status = nextStatus(p, o, outcome);
     // Steps on the way to Running are written at most once a second (status-pacing.ts).
@@ -162,6 +183,23 @@ export class SessionReconciler {
     return after === undefined ? undefined : { requeueAfterMs: after + 50 };
   };
 
+  /** Steps 3 and 4 as usual: the data attached, the workload applied through its runtime or removed. */
+  private async apply(p: SessionInputs, intent: WorkloadIntent, credentials: CredentialsChoice | undefined) {
+    const data = intent.run ? await this.data.ensure(p.session, intent.plan.data, p.log, p.now) : undefined;
+    const workload = await this.workload.run({
+      ...p,
+      intent,
+      dataAttached: data?.attached ?? false,
+      renewCredentials: credentials?.restartWorkload ?? false,
+      skipShared: p.imageSource === 'kept',
+      previousMessage: p.previous.message,
+      ...(p.imageSource === 'catalogue' || !credentials
+        ? {}
+        : { replacement: (type: ResourceType) => this.restartObject(p, type, credentials.credentials) }),
+    });
+    return { data, workload };
+  }
+
   /** Whether the cached session is the version our last status write replaced. */
   private statusInFlight(key: string, session: AnalysisSession): boolean {
     const replaced = this.replacedByWrite.get(key);
@@ -181,9 +219,12 @@ export class SessionReconciler {
   /** Everything a pass needs about the session, read from the caches once. */
   private read(key: string, session: AnalysisSession, log: Logger): SessionInputs {
     const namespace = session.metadata.namespace ?? '';
-    const image = this.d.caches.images.get(session.spec.image);
-    const now = this.now();
     const secretName = childName(session.metadata.name);
+    const workload = this.workloadObject(namespace, secretName);
+    const catalogueImage = this.d.caches.images.get(session.spec.image);
+    const recorded = recordedImage(workload?.object, session.spec.image);
+    const { image, source } = sessionImage(recorded, catalogueImage);
+    const now = this.now();
     const previous = session.status ?? {};
     return {
       key,
@@ -192,6 +233,9 @@ export class SessionReconciler {
       now,
       log,
       image,
+      imageSource: source,
+      catalogueImage,
+      workload,
       namespace: proposalNamespace(this.d.caches.namespaces.get(namespace), namespace),
       runtime: image ? this.runtimes.get(image.spec.runtime) : undefined,
       secret: this.d.caches.children(Secrets).get(`${namespace}/${secretName}`),
@@ -201,25 +245,93 @@ export class SessionReconciler {
     };
   }
 
-  /** Step 2's builder call, once every input is there (undefined: the pass waits for one). */
-  private plan(p: SessionInputs, admission: Admission): ReturnType<typeof planSession> | undefined {
-    const { session, image, namespace, runtime, machineName } = p;
-    if (!image || !namespace || !runtime || !admission.resources) return undefined;
-    const input = {
-      session,
-      image,
-      namespace,
-      machineName,
-      resources: admission.resources,
-      config: this.d.config,
-    };
-    return planSession(input, runtime, p.secret);
+  /**
+   * Step 1 on the kept image settings; a change the kept settings refuse but the catalogue's allow
+   * (an admin raised a maximum, then the user asked for more) is a restart on the catalogue's.
+   */
+  private admitted(kept: SessionInputs): { p: SessionInputs; admission: Admission } {
+    const admission = admit(kept.session, kept.image, kept.namespace, this.runtimes);
+    if (!admission.terminal || kept.imageSource !== 'kept' || !kept.catalogueImage)
+      return { p: kept, admission };
+    const p = this.withImage(kept, kept.catalogueImage, 'catalogue');
+    const fresh = admit(p.session, p.image, p.namespace, this.runtimes);
+    return fresh.terminal ? { p: kept, admission } : { p, admission: fresh };
   }
 
-  private async checkActivity(p: SessionInputs, endpoint: Endpoint | undefined): Promise<ActivityOutcome> {
+  /** The pass's inputs on other image settings (what depends on them: runtime and clock). */
+  private withImage(p: SessionInputs, image: SessionImage, imageSource: ImageSource): SessionInputs {
+    const runtime = this.runtimes.get(image.spec.runtime);
+    return { ...p, image, imageSource, runtime, clock: sessionClock(p.session, image, p.now) };
+  }
+
+  /** Step 2's builder call, once every input is there (undefined: the pass waits for one). */
+  private plan(
+    p: SessionInputs,
+    resources: EffectiveResources | undefined,
+    credentials: SessionCredentials,
+    image = p.image,
+    runtime = p.runtime,
+  ): ReturnType<typeof planSession> | undefined {
+    const { session, namespace, machineName } = p;
+    if (!image || !namespace || !runtime || !resources) return undefined;
+    const input = { session, image, namespace, machineName, resources, config: this.d.config };
+    return planSession(input, runtime, credentials);
+  }
+
+  /**
+   * A new incarnation of a workload that runs on older image settings: a restart takes the
+   * catalogue's current ones, so it is admitted and built from those (RestartRefused: not allowed).
+   */
+  private restartObject(p: SessionInputs, type: ResourceType, credentials: SessionCredentials): KubeObject {
+    const image = p.catalogueImage;
+    const name = p.session.spec.image;
+    if (!image) throw new RestartRefused(`the image "${name}" was removed from the catalogue`);
+    const admission = admit(p.session, image, p.namespace, this.runtimes);
+    if (admission.verdict.status !== 'True') throw new RestartRefused(admission.verdict.message);
+    const planned = this.plan(
+      p,
+      admission.resources,
+      credentials,
+      image,
+      this.runtimes.get(image.spec.runtime),
+    );
+    if (!planned) throw new RestartRefused(`the image "${name}" cannot be used`);
+    if (!planned.ok) throw new RestartRefused(`${planned.error.field}: ${planned.error.message}`);
+    const object = planned.value.children.find((c) => c.type === type)?.object;
+    if (!object) throw new RestartRefused(`the image "${name}" now runs another kind of workload`);
+    return object;
+  }
+
+  /**
+   * The credentials this pass puts in the Secret and the pod (chooseCredentials), once the session
+   * may run; derived from the namespace's key, which the first session of a namespace creates.
+   */
+  private async credentials(p: SessionInputs): Promise<CredentialsChoice | undefined> {
+    const { session, image, runtime } = p;
+    if (!image || !runtime || session.spec.state !== 'Running') return undefined;
+    return this.keys.credentialsFor(session, image.spec.access.protocol, p.workload?.object, p.secret);
+  }
+
+  /** The session's immutable workload object (its pod), whatever runtime made it. */
+  private workloadObject(namespace: string, name: string): SessionInputs['workload'] {
+    for (const runtime of this.runtimes.values()) {
+      for (const kind of runtime.children.filter((k) => k.immutable)) {
+        const object = this.d.caches.children(kind.type).get(`${namespace}/${name}`);
+        if (object) return { object, runtime };
+      }
+    }
+    return undefined;
+  }
+
+  /** Step 6, with the credentials the running workload has (not whatever the Secret holds now). */
+  private async checkActivity(
+    p: SessionInputs,
+    endpoint: Endpoint | undefined,
+    chosen: CredentialsChoice | undefined,
+  ): Promise<ActivityOutcome> {
     if (!p.image) return { idle: false };
     const { key, image, now, log } = p;
-    const credentials = decodeCredentials(p.secret);
+    const credentials = chosen && !chosen.restartWorkload ? chosen.credentials : decodeCredentials(p.secret);
     const lastActivityAt = p.previous.lastActivityAt;
     return this.activity.check({
       key,

@@ -39,6 +39,8 @@ export interface StatusFacts {
   /** The session clock, once the image is known. */
   clock?: { expired: boolean; lifetimeMs: number; capped: boolean; idleTimeoutMs?: number };
   machineName: string;
+  /** Sentences added to the message of a session that runs or starts (kept image settings, a refused change). */
+  notices?: string[];
   expiresAt?: string;
   expiryWarningAt?: string;
 }
@@ -133,6 +135,7 @@ function headline(f: StatusFacts, verdicts: ConditionVerdict[], conditions: Cond
   if (clock?.capped) {
     message += ` The requested lifetime is longer than this image allows: capped at ${formatDuration(clock.lifetimeMs)}.`;
   }
+  for (const notice of f.notices ?? []) message += ` ${notice}`;
   return {
     phase: runningPhase(conditions),
     reason: blocking ? reasonOf(blocking.reason) : 'Running',

@@ -68,7 +68,12 @@ export function admit(
   });
   const name = session.spec.image;
   const namespace = session.metadata.namespace ?? '';
-  if (!image) return refuse('ImageNotFound', `The image "${name}" is not in the catalogue (yet).`, false);
+  if (!image) {
+    const message = session.status?.startedAt
+      ? `The image "${name}" is no longer in the catalogue, so the session cannot start again: pick another image (spec.image), or ask an admin to restore it.`
+      : `The image "${name}" is not in the catalogue (yet).`;
+    return refuse('ImageNotFound', message, false);
+  }
   if (!ns) {
     return refuse(
       'NotAProposalNamespace',

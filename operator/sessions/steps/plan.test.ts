@@ -1,15 +1,17 @@
 import type { V1Pod } from '@kubernetes/client-node';
 import { describe, expect, it, vi } from 'vitest';
 import { NetworkPolicies, Pods, Secrets } from '../../../runtime/resources.ts';
-import { decodeCredentials, generateSecret, VNC_PASSWORD_LENGTH } from '../credentials.ts';
+import { CREDENTIALS_FINGERPRINT_ANNOTATION } from '../../../crds/index.ts';
+import { credentialsFingerprint, decodeCredentials, type SessionCredentials } from '../credentials.ts';
+import { recordedImage } from '../image-settings.ts';
 import { buildInput, proposalNamespace, session, vncImage } from '../fixtures.ts';
 import type { BuildInput } from '../types.ts';
 import { containerRuntime } from '../workloads/container/runtime.ts';
 import type { WorkloadInput, WorkloadRuntime } from '../workloads/types.ts';
 import { planSession, type SessionPlan } from './plan.ts';
 
-function planned(input: BuildInput, existing?: { [field: string]: unknown }): SessionPlan {
-  const result = planSession(input, containerRuntime, existing);
+function planned(input: BuildInput, credentials: SessionCredentials = { token: 't' }): SessionPlan {
+  const result = planSession(input, containerRuntime, credentials);
   if (!result.ok) throw new Error(`${result.error.field}: ${result.error.message}`);
   return result.value;
 }
@@ -39,39 +41,19 @@ describe('planSession with the container runtime', () => {
     expect(pod?.spec?.volumes).toEqual(plan.data.volumes);
   });
 
-  it('makes fresh credentials when there is no Secret yet', () => {
-    const a = secretOf(planned(buildInput()));
-    const b = secretOf(planned(buildInput()));
-    expect(a?.token).toMatch(/^[A-Za-z0-9_-]{43}$/);
-    expect(a?.token).not.toBe(b?.token);
+  it('puts the chosen credentials in the Secret: the token, and the VNC password for vnc images', () => {
+    expect(secretOf(planned(buildInput(), { token: 'tok' }))).toEqual({ token: 'tok' });
+    const vnc = { token: 'tok-vnc', vncPassword: 'Pa55word' };
+    expect(secretOf(planned(vncInput(), vnc))).toEqual(vnc);
   });
 
-  it('keeps the credentials of an existing Secret', () => {
+  it('records on the pod the fingerprint of its credentials and the image settings it starts with', () => {
     const input = buildInput();
-    const existing = generateSecret(input, { token: 'the-token-the-server-already-has' });
-    expect(secretOf(planned(input, existing as { [field: string]: unknown }))).toEqual({
-      token: 'the-token-the-server-already-has',
+    const pod = planned(input, { token: 'tok' }).children.find((c) => c.type === Pods)?.object;
+    expect(pod?.metadata.annotations).toMatchObject({
+      [CREDENTIALS_FINGERPRINT_ANNOTATION]: credentialsFingerprint({ token: 'tok' }),
     });
-  });
-
-  it('keeps token and VNC password of an existing vnc Secret', () => {
-    const input = vncInput();
-    const existing = generateSecret(input, { token: 'tok-vnc', vncPassword: 'Pa55word' });
-    expect(secretOf(planned(input, existing as { [field: string]: unknown }))).toEqual({
-      token: 'tok-vnc',
-      vncPassword: 'Pa55word',
-    });
-  });
-
-  it('gives a Secret without a VNC password a fresh one for a vnc image, keeping its token', () => {
-    const input = vncInput();
-    // A Secret written for an http image holds only the token.
-    const tokenOnly = generateSecret(buildInput(), { token: 'tok-kept' });
-    expect(tokenOnly.data).not.toHaveProperty('password');
-    const credentials = secretOf(planned(input, tokenOnly as { [field: string]: unknown }));
-    expect(credentials?.token).toBe('tok-kept');
-    expect(credentials?.vncPassword).toHaveLength(VNC_PASSWORD_LENGTH);
-    expect(credentials?.vncPassword).toMatch(/^[A-Za-z2-9]{8}$/);
+    expect(recordedImage(pod, input.image.metadata.name)).toEqual(input.image);
   });
 });
 
@@ -84,7 +66,7 @@ describe('planSession refusals', () => {
     };
     const desired = vi.fn((input: WorkloadInput) => containerRuntime.desired(input));
     const runtime: WorkloadRuntime = { ...containerRuntime, desired };
-    expect(planSession(buildInput({ session: s }), runtime, undefined)).toEqual({
+    expect(planSession(buildInput({ session: s }), runtime, { token: 't' })).toEqual({
       ok: false,
       error: {
         reason: 'InvalidDataPath',
@@ -97,7 +79,7 @@ describe('planSession refusals', () => {
 
   it('refuses a data path template that needs a missing beamline annotation', () => {
     const { beamline: _beamline, ...noBeamline } = proposalNamespace;
-    expect(planSession(buildInput({ namespace: noBeamline }), containerRuntime, undefined)).toEqual({
+    expect(planSession(buildInput({ namespace: noBeamline }), containerRuntime, { token: 't' })).toEqual({
       ok: false,
       error: {
         reason: 'DataNotConfigured',
@@ -110,7 +92,7 @@ describe('planSession refusals', () => {
 
   it("passes on the pod's refusal of a root uid", () => {
     const input = buildInput({ namespace: { ...proposalNamespace, uid: 0 } });
-    expect(planSession(input, containerRuntime, undefined)).toEqual({
+    expect(planSession(input, containerRuntime, { token: 't' })).toEqual({
       ok: false,
       error: {
         reason: 'RootNotAllowed',

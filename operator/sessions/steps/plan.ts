@@ -1,7 +1,7 @@
 // Step 2, plan: everything the session needs, built purely from its inputs before anything is
 // written, so a refusal (a data path that leaves the proposal, a root uid, ...) touches nothing.
 import { Secrets } from '../../../runtime/resources.ts';
-import { decodeCredentials, generateSecret, randomCredentials } from '../credentials.ts';
+import { generateSecret, type SessionCredentials } from '../credentials.ts';
 import { dataVolumes, type DataVolumes } from '../data-volumes.ts';
 import type { BuildInput, Result } from '../types.ts';
 import type { Child, WorkloadRuntime } from '../workloads/types.ts';
@@ -15,12 +15,11 @@ export interface SessionPlan {
 export function planSession(
   input: BuildInput,
   runtime: WorkloadRuntime,
-  existingSecret: { [field: string]: unknown } | undefined,
+  /** Chosen by the reconciler (chooseCredentials): the ones the running workload has, or new ones. */
+  credentials: SessionCredentials,
 ): Result<SessionPlan> {
   const data = dataVolumes(input);
   if (!data.ok) return data;
-  // Keep the credentials a running workload already has; fill in only what is missing.
-  const credentials = { ...randomCredentials(), ...decodeCredentials(existingSecret) };
   const workload = runtime.desired({ ...input, data: data.value, credentials });
   if (!workload.ok) return workload;
   const secret: Child = { type: Secrets, object: generateSecret(input, credentials) as Child['object'] };

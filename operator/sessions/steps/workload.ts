@@ -5,13 +5,14 @@ import type { Logger } from 'pino';
 import type { AnalysisSession, SessionImage, SessionReason } from '../../../crds/index.ts';
 import type { Cache } from '../../../runtime/informer.ts';
 import { Secrets, type KubeObject, type ResourceType } from '../../../runtime/resources.ts';
-import { ChildRefused, REFUSAL_RETRY_MS, type Children } from '../children.ts';
+import { ChildRefused, REFUSAL_RETRY_MS, type ApplyOutcome, type Children } from '../children.ts';
 import type { ConditionVerdict } from '../conditions.ts';
 import { childName } from '../names.ts';
 import type { SessionEvent } from '../status.ts';
 import { capacityNote } from '../workloads/capacity.ts';
 import type { WorkloadRuntimes } from '../workloads/registry.ts';
 import type { WorkloadDiagnosis, WorkloadRuntime } from '../workloads/types.ts';
+import { heldNotice, type Held } from './hold.ts';
 import type { WorkloadIntent } from './intent.ts';
 
 export interface WorkloadStepInput {
@@ -22,8 +23,34 @@ export interface WorkloadStepInput {
   /** Whether the workload should exist (decided once, by workloadIntent), with its plan. */
   intent: WorkloadIntent;
   dataAttached: boolean;
+  /** The running workload's credentials cannot be restored: restart it with the planned ones. */
+  renewCredentials?: boolean;
+  /**
+   * What a new incarnation of an immutable child is built from when the running one kept older image
+   * settings: a restart takes the catalogue's current ones (it throws RestartRefused when the
+   * catalogue no longer allows the session). Absent: the planned object itself.
+   */
+  replacement?: (type: ResourceType) => KubeObject | undefined;
+  /**
+   * Leave the objects shared by the image's sessions (its NetworkPolicy) to the sessions that run on
+   * the catalogue's current settings, so sessions on older settings never fight over them.
+   */
+  skipShared?: boolean;
+  /** The status message of the last pass, so a refusal is announced by an Event only once. */
+  previousMessage?: string;
   now: Date;
   log: Logger;
+}
+
+/** A restart the catalogue no longer allows (the image is gone, or the session exceeds its new limits). */
+export class RestartRefused extends Error {
+  readonly sentence: string;
+
+  constructor(why: string) {
+    super(why);
+    this.name = 'RestartRefused';
+    this.sentence = `The change needs a new pod, which the catalogue no longer allows: ${why.replace(/\.?\s*$/, '.')}`;
+  }
 }
 
 export interface WorkloadOutcome {
@@ -36,6 +63,37 @@ export interface WorkloadOutcome {
   /** The workload failed for good on this pass and was removed. */
   failed?: { reason: SessionReason; message: string };
   events: SessionEvent[];
+  /** Sentences the status message adds (a refused replacement while the old pod runs on). */
+  notices?: string[];
+  /** A replacement was refused: what runs is still the old workload, with its old resources. */
+  replacementRefused?: boolean;
+}
+
+const RESTARTED = 'The session was restarted to apply a change to its resources, image or data.';
+const KEPT = 'The session keeps running as it is, and the operator tries again every few seconds.';
+
+/** The Event and the words a child's apply outcome gives, for a session whose workload exists. */
+function repairEvent(
+  kind: string,
+  name: string,
+  outcome: ApplyOutcome,
+  running: boolean,
+): SessionEvent | undefined {
+  if (kind === 'Secret' && running && (outcome === 'restored' || outcome === 'created')) {
+    return {
+      type: 'Normal',
+      reason: 'CredentialsRestored',
+      note: `The session's Secret ${name} was ${outcome === 'created' ? 'deleted' : 'changed'}; it was restored with the credentials the running session uses.`,
+    };
+  }
+  if (outcome === 'restored') {
+    return {
+      type: 'Normal',
+      reason: 'Restored',
+      note: `The session's ${kind} ${name} was changed out of band and was restored.`,
+    };
+  }
+  return undefined;
 }
 
 /** What the runtime's diagnosis says about Scheduled and Ready, for a session that should run. */
@@ -122,37 +180,38 @@ export class WorkloadStep {
     }
 
     const runtime = input.runtime;
+    const running = present;
     let note: string | undefined;
     for (const { type, object } of intent.plan.children) {
       const kind = runtime.children.find((k) => k.type === type);
       if (kind?.needsData && !input.dataAttached) continue;
-      let outcome;
+      if (kind?.shared && input.skipShared) continue;
+      let outcome: ApplyOutcome;
+      const immutable = kind?.immutable ?? false;
       try {
         outcome = await this.children.apply(session, type, object, {
-          immutable: kind?.immutable ?? false,
+          immutable,
           owned: !kind?.shared,
+          replace: immutable && (input.renewCredentials ?? false),
+          replacement: input.replacement && (() => input.replacement?.(type) ?? object),
           log,
         });
       } catch (err) {
-        if (!(err instanceof ChildRefused)) throw err;
-        // What exists keeps running; the session says what was refused and why, and tries again.
-        const diagnosis = runtime.diagnose(observed, now, settings);
-        const refused: ConditionVerdict = {
-          type: 'Scheduled',
-          status: 'False',
-          reason: 'WorkloadRefused',
-          message: err.sentence,
-        };
-        return {
-          diagnosis,
-          present,
-          verdicts: [refused],
-          events,
-          retryAt: new Date(now.getTime() + REFUSAL_RETRY_MS),
-        };
+        if (!(err instanceof ChildRefused) && !(err instanceof RestartRefused)) throw err;
+        return this.refused(input, runtime, err, immutable && observed(type) !== undefined);
       }
-      if (outcome === 'replacing')
-        note = 'The session was restarted to apply a change to its resources, image or data.';
+      const name = object.metadata.name ?? '';
+      const repaired = repairEvent(type.kind, name, outcome, running);
+      if (repaired) events.push(repaired);
+      if (outcome === 'replacing') {
+        if (input.renewCredentials && immutable) {
+          events.push({
+            type: 'Warning',
+            reason: 'CredentialsRenewed',
+            note: 'The credentials the running session used could not be restored (its Secret was deleted or changed, and the key they came from is gone): it is restarted with new ones.',
+          });
+        } else note = RESTARTED;
+      }
       if (outcome === 'created' && kind?.immutable && session.status?.startedAt) {
         note = 'The session pod was missing and was created again.';
       }
@@ -178,6 +237,72 @@ export class WorkloadStep {
       failed: { reason: diagnosis.reason, message: diagnosis.message },
       events,
     };
+  }
+
+  /** A running workload kept through a refused change (steps/hold.ts): observed, never written. */
+  hold(input: Pick<WorkloadStepInput, 'session' | 'now' | 'previousMessage'>, held: Held): WorkloadOutcome {
+    const { session, now } = input;
+    const namespace = session.metadata.namespace ?? '';
+    const name = childName(session.metadata.name);
+    const observed = (type: ResourceType) => this.children.get(type, namespace, name);
+    const diagnosis = held.runtime.diagnose(observed, now, { imagePullGraceMs: this.imagePullGraceMs });
+    const notice = heldNotice(held);
+    const events: SessionEvent[] = input.previousMessage?.includes(held.message)
+      ? []
+      : [{ type: 'Warning', reason: held.reason, note: notice }];
+    return {
+      diagnosis,
+      present: diagnosis.state !== 'Absent',
+      verdicts: workloadVerdicts(diagnosis),
+      events,
+      notices: [notice],
+      replacementRefused: true,
+    };
+  }
+
+  /**
+   * The API server (or the catalogue) refused one of the workload's objects. A refused replacement
+   * leaves the old pod running: the status keeps saying what runs, adds why the change waits, and an
+   * Event says it once. Anything else waits as WorkloadRefused. Either way it is tried again.
+   */
+  private refused(
+    input: WorkloadStepInput,
+    runtime: WorkloadRuntime,
+    err: ChildRefused | RestartRefused,
+    replacing: boolean,
+  ): WorkloadOutcome {
+    const { session, now } = input;
+    const namespace = session.metadata.namespace ?? '';
+    const name = childName(session.metadata.name);
+    const observed = (type: ResourceType) => this.children.get(type, namespace, name);
+    const diagnosis = runtime.diagnose(observed, now, { imagePullGraceMs: this.imagePullGraceMs });
+    const retryAt = new Date(now.getTime() + REFUSAL_RETRY_MS);
+    if (replacing && diagnosis.state !== 'Absent') {
+      const sentence =
+        err instanceof ChildRefused
+          ? err.sentence.replace(/ The operator tries again every few seconds\.$/, '')
+          : err.sentence;
+      const notice = `${sentence} ${KEPT}`;
+      const events: SessionEvent[] = input.previousMessage?.includes(sentence)
+        ? []
+        : [{ type: 'Warning', reason: 'ReplacementRefused', note: notice }];
+      return {
+        diagnosis,
+        present: true,
+        verdicts: workloadVerdicts(diagnosis),
+        events,
+        retryAt,
+        notices: [notice],
+        replacementRefused: true,
+      };
+    }
+    const verdict: ConditionVerdict = {
+      type: 'Scheduled',
+      status: 'False',
+      reason: 'WorkloadRefused',
+      message: err.sentence,
+    };
+    return { diagnosis, present: diagnosis.state !== 'Absent', verdicts: [verdict], events: [], retryAt };
   }
 
   private async remove(

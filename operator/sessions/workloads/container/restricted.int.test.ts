@@ -1,5 +1,6 @@
 // The generated children pass the real API server's validation and the Pod Security "restricted"
 // admission, applied exactly as the reconciler applies them (server-side apply, here with dry run).
+import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SchedulingV1Api, type V1Pod } from '@kubernetes/client-node';
 import { apply } from '../../../../runtime/apply.ts';
@@ -26,7 +27,7 @@ import { dataVolumes } from '../../data-volumes.ts';
 import type { BuildInput } from '../../types.ts';
 import { generateNetworkPolicy } from './networkpolicy.ts';
 import { generatePod } from './pod.ts';
-import { generateSecret, randomCredentials } from '../../credentials.ts';
+import { deriveCredentials, generateSecret } from '../../credentials.ts';
 
 const PersistentVolumes: ResourceType = {
   group: '',
@@ -122,7 +123,7 @@ describe('generated sessions in a "restricted" namespace (server-side dry run)',
     expect(data.value.persistentVolumes.length).toBe(4);
     for (const pv of data.value.persistentVolumes) await dryRun(PersistentVolumes, pv);
     for (const claim of data.value.claims) await dryRun(Claims, claim);
-    await dryRun(Secrets, generateSecret(input, randomCredentials()));
+    await dryRun(Secrets, generateSecret(input, deriveCredentials(randomBytes(32), 'uid', 'vnc')));
     const policy = (await dryRun(NetworkPolicies, generateNetworkPolicy(input))) as {
       spec?: { ingress?: { from?: unknown[] }[] };
     };

@@ -3,6 +3,9 @@
 // so a Service would cost a write and a service IP per session for nothing. The builders and the pod
 // diagnosis beside this file do the work.
 import type { V1Pod } from '@kubernetes/client-node';
+import { CREDENTIALS_FINGERPRINT_ANNOTATION } from '../../../../crds/index.ts';
+import { credentialsFingerprint } from '../../credentials.ts';
+import { imageSettingsAnnotation } from '../../image-settings.ts';
 import { NetworkPolicies, Pods, type KubeObject } from '../../../../runtime/resources.ts';
 import type { WorkloadDiagnosis, WorkloadRuntime } from '../types.ts';
 import { diagnosePod } from './diagnosis.ts';
@@ -21,6 +24,14 @@ export const containerRuntime: WorkloadRuntime = {
   desired(input) {
     const pod = generatePod(input, { ok: true, value: input.data });
     if (!pod.ok) return pod;
+    // What the pod starts with, recorded on it: its credentials (by fingerprint) and image settings.
+    const metadata = pod.value.metadata ?? {};
+    metadata.annotations = {
+      ...metadata.annotations,
+      [CREDENTIALS_FINGERPRINT_ANNOTATION]: credentialsFingerprint(input.credentials),
+      ...imageSettingsAnnotation(input.image),
+    };
+    pod.value.metadata = metadata;
     return {
       ok: true,
       value: [
