@@ -4,6 +4,7 @@ import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { openSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { promisify } from 'node:util';
+import { OPERATOR_NODE_FLAGS } from '../operator/process.ts';
 import { freePort } from '../tools/controlplane/cluster.ts';
 import { BENCH_NAMESPACE, until, type BenchCluster } from './common.ts';
 
@@ -27,7 +28,8 @@ export async function startOperatorProcess(
   const child = spawn(
     process.execPath,
     [
-      ...(process.env.BENCH_NODE_FLAGS ?? '').split(' ').filter(Boolean),
+      // As everywhere the project starts the operator, unless BENCH_NODE_FLAGS tries others.
+      ...(process.env.BENCH_NODE_FLAGS?.split(' ').filter(Boolean) ?? OPERATOR_NODE_FLAGS),
       'operator/main.ts',
       `--kubeconfig=${bench.cluster.kubeconfigPath}`,
       `--namespaces=${BENCH_NAMESPACE}`,

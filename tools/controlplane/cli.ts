@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { LocalCluster, componentNames, freePort } from './cluster.ts';
 import { ensureBinaries } from './binaries.ts';
 import { installCrds } from './crds.ts';
+import { operatorNodeArgs } from '../../operator/process.ts';
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const devClusterDir = resolve(process.env.DAAS_CLUSTER_DIR ?? join(process.cwd(), '.cluster', 'dev'));
@@ -72,13 +73,12 @@ async function spawnOperator(cluster: LocalCluster): Promise<{ metrics: number; 
   const fd = openSync(logFile, 'a');
   const child = spawn(
     process.execPath,
-    [
-      join(repoRoot, 'operator', 'main.ts'),
+    operatorNodeArgs(join(repoRoot, 'operator', 'main.ts'), [
       `--kubeconfig=${cluster.kubeconfigPath}`,
       '--leader-elect=false',
       `--metrics-bind-address=127.0.0.1:${String(metrics)}`,
       `--health-probe-bind-address=127.0.0.1:${String(health)}`,
-    ],
+    ]),
     { stdio: ['ignore', fd, fd] },
   );
   closeSync(fd);
