@@ -36,6 +36,7 @@ describe('loadConfig', () => {
       dataMountRoot: '/data',
       gatewayNamespace: 'daas-system',
       gatewayPodLabels: { 'app.kubernetes.io/name': 'daas-dashboard' },
+      gatewayUrl: '',
       operatorNamespace: 'daas-system',
       operatorPodLabels: { 'app.kubernetes.io/name': 'daas-operator' },
       defaultUid: 1000,

@@ -6,6 +6,8 @@ import { z } from 'zod';
 import type { OperatorContext } from '../runtime/app.ts';
 import { sessionConfigSchema, sessionControllerConfig } from './sessions/config.ts';
 import { registerSessionController } from './sessions/controller.ts';
+import { directAccess } from './sessions/access/direct.ts';
+import { gatewayAccess } from './sessions/access/gateway.ts';
 import { registerImageController } from './images/controller.ts';
 import { registerProposalDataController } from './proposals/controller.ts';
 
@@ -25,7 +27,11 @@ export const sessionsModule: ControllerModule<typeof sessionConfigSchema> = {
   name: 'sessions',
   config: sessionConfigSchema,
   register(ctx, config, options) {
-    registerSessionController(ctx, sessionControllerConfig(config), options);
+    const access = config.gatewayUrl ? [gatewayAccess(config.gatewayUrl), directAccess] : undefined;
+    registerSessionController(ctx, sessionControllerConfig(config), {
+      ...options,
+      ...(access ? { seams: { access } } : {}),
+    });
   },
 };
 

@@ -63,10 +63,12 @@ beforeAll(async () => {
     plural: 'sessionimages',
     body: sessionImageObject(imageName, {
       access: { protocol: 'http', port: 8888, basePath: '/sessions/{session}/' },
+      activity: { signal: 'jupyter', probeInterval: '1s' },
     }),
   });
-  operator = await startTestOperator([ns.name]);
   gateway = await startTestGateway(kc, [ns.name]);
+  // The operator publishes the gateway's page in status; its activity probe still reaches the pod.
+  operator = await startTestOperator([ns.name], [`--gateway-url=${gateway.origin}/`]);
   sessions = new TestSessions(kc.makeApiClient(CustomObjectsApi), ns.name, {
     owner: 'akowalska',
     proposal,
@@ -87,6 +89,14 @@ afterAll(async () => {
 });
 
 describe('the gateway in front of Jupyter', () => {
+  it("is what status.endpoint.url names, and the operator still reads Jupyter's activity behind it", async () => {
+    const s = await sessions.until('notebook', 'probed', (x) => x.status?.lastActivityAt !== undefined);
+    expect(s.status?.endpoint?.url).toBe(path('notebook'));
+    expect(
+      gateway.ticketUrl('akowalska', ns.name, 'notebook').startsWith(`${path('notebook')}?ticket=`),
+    ).toBe(true);
+  });
+
   it('turns a ticket into an HttpOnly cookie for the session path and serves the Jupyter API with it', async () => {
     const r = await redeem(gateway.ticketUrl('akowalska', ns.name, 'notebook'));
     expect(r.status).toBe(303);

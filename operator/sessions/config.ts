@@ -54,6 +54,15 @@ export const sessionConfigSchema = z.object({
   gatewayPodLabels: labelList
     .prefault('app.kubernetes.io/name=daas-dashboard')
     .describe('the labels of the pods that may connect to sessions, key=value[,key=value]'),
+  gatewayUrl: z
+    .string()
+    .refine((text) => text === '' || /^https?:\/\/[^/?#]+\/$/.test(text), {
+      error: "expected the gateway's base URL such as https://gateway.facility.example/, or empty",
+    })
+    .default('')
+    .describe(
+      "the gateway's public URL: http and vnc sessions are opened through it (empty: the pod's own address)",
+    ),
   operatorNamespace: dnsLabel('expected a namespace name')
     .default('daas-system')
     .describe("the operator's own namespace, let through the NetworkPolicy of jupyter sessions"),
