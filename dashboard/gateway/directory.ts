@@ -44,8 +44,10 @@ export class SessionDirectory {
     if (!endpoint?.host || !endpoint.port) return undefined;
     if (endpoint.protocol !== 'http' && endpoint.protocol !== 'vnc') return undefined;
     const image = this.images.get(session.spec.image);
-    // The same rule as the operator's sessionBasePath: the image's basePath with {session} filled in.
-    const basePath = (image?.spec.access.basePath ?? '/').replaceAll('{session}', session.metadata.name);
+    // The same rule as the operator's sessionBasePath: {session} and {namespace} filled in.
+    const basePath = (image?.spec.access.basePath ?? '/')
+      .replaceAll('{session}', session.metadata.name)
+      .replaceAll('{namespace}', session.metadata.namespace ?? '');
     return { protocol: endpoint.protocol, host: endpoint.host, port: endpoint.port, basePath };
   }
 

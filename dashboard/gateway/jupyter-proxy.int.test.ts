@@ -39,7 +39,7 @@ async function runningWithJupyter(name: string, spec: Record<string, unknown> = 
       ip: s.status?.endpoint?.host ?? '',
       port: 8888,
       token,
-      baseUrl: `/sessions/${name}/`,
+      baseUrl: `/sessions/${ns.name}/${name}/`,
     }),
   );
   await untilGatewayServes(gateway, 'akowalska', ns.name, name);
@@ -62,7 +62,8 @@ beforeAll(async () => {
     version: VERSION,
     plural: 'sessionimages',
     body: sessionImageObject(imageName, {
-      access: { protocol: 'http', port: 8888, basePath: '/sessions/{session}/' },
+      // The gateway's own path, so Jupyter's links work unchanged through it.
+      access: { protocol: 'http', port: 8888, basePath: '/sessions/{namespace}/{session}/' },
       activity: { signal: 'jupyter', probeInterval: '1s' },
     }),
   });

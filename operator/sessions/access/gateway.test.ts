@@ -28,6 +28,21 @@ describe('gateway access', () => {
     expect(outcome?.internal?.url).toBe('http://127.9.1.4:8888/sessions/quick-look/');
   });
 
+  it('lets a basePath of /sessions/{namespace}/{session}/ match the gateway path exactly', async () => {
+    const lab = image('jupyterlab', {
+      access: { protocol: 'http', port: 8888, basePath: '/sessions/{namespace}/{session}/' },
+    });
+    const outcome = await accessStep({
+      providers,
+      session: session('quick-look', {}, 'jupyterlab'),
+      image: lab,
+      workload: running,
+      secretName: 's',
+    });
+    expect(outcome?.internal?.url).toBe('http://127.9.1.4:8888/sessions/proposal-mx-2451/quick-look/');
+    expect(new URL(outcome?.endpoint?.url ?? '').pathname).toBe('/sessions/proposal-mx-2451/quick-look/');
+  });
+
   it('gives desktops their noVNC page on the gateway', async () => {
     const outcome = await accessStep({
       providers,
