@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Real test peers that sessions talk to, installed into the cache (never into the repository):
-# a Jupyter server from PyPI in its own virtualenv, and a VNC desktop from Debian (Xtigervnc, with
-# vncpasswd and xsetroot; apt-get when run as root). Idempotent; prints the Jupyter bin directory.
+# a Jupyter server from PyPI in its own virtualenv, a VNC desktop from Debian (Xtigervnc, with
+# vncpasswd, xsetroot and xev) and Debian's Chromium for the browser tests (apt-get when run as
+# root). Idempotent; prints the Jupyter bin directory.
 set -euo pipefail
 cache_root="${DAAS_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/daas-operator}"
 JUPYTER_SERVER_VERSION=2.21.1
@@ -20,8 +21,9 @@ if [ ! -f "$venv/.complete" ]; then
   fi
 fi
 
-# The VNC desktop peer, by the command each package provides.
-declare -A vnc_packages=([Xtigervnc]=tigervnc-standalone-server [vncpasswd]=tigervnc-tools [xsetroot]=x11-xserver-utils)
+# The VNC desktop peer and the browser, by the command each package provides.
+declare -A vnc_packages=([Xtigervnc]=tigervnc-standalone-server [vncpasswd]=tigervnc-tools
+  [xsetroot]=x11-xserver-utils [xev]=x11-utils [chromium]=chromium)
 missing=()
 for cmd in "${!vnc_packages[@]}"; do command -v "$cmd" >/dev/null || missing+=("${vnc_packages[$cmd]}"); done
 if ((${#missing[@]})); then
@@ -30,7 +32,7 @@ if ((${#missing[@]})); then
     apt-get update -qq >&2
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2
   else
-    echo "[peers] the VNC desktop tests need: sudo apt-get install ${missing[*]}" >&2
+    echo "[peers] the desktop and browser tests need: sudo apt-get install ${missing[*]}" >&2
   fi
 fi
 echo "$venv/bin"
