@@ -57,6 +57,8 @@ export async function startVncDesktop(options: {
   width?: number;
   height?: number;
   colour?: string;
+  /** More Xtigervnc options, e.g. ['-BlacklistThreshold', '1000'] for many connections at once. */
+  extraArgs?: string[];
 }): Promise<VncDesktop> {
   await run('bash', [join(process.cwd(), 'tools/peers/install.sh')]);
   const dir = await mkdtemp(join(tmpdir(), 'daas-vnc-'));
@@ -84,6 +86,7 @@ export async function startVncDesktop(options: {
       '-nolisten',
       'tcp',
       '-AlwaysShared',
+      ...(options.extraArgs ?? []),
     ],
     { stdio: ['ignore', 'ignore', 'pipe'] },
   );

@@ -18,7 +18,8 @@ import { VNC_CLIENT_SCRIPT, vncPage } from './vnc-page.ts';
 import { startVncTunnel } from './vnc-tunnel.ts';
 
 export interface GatewayOptions {
-  directory: SessionDirectory;
+  /** The live sessions, where they listen and their credentials (SessionDirectory, or a benchmark's stand-in). */
+  directory: Pick<SessionDirectory, 'session' | 'target' | 'credentials'>;
   keys: () => Keyring | undefined;
   /** Where browsers reach the gateway (its origin is the only one WebSockets are accepted from). */
   publicUrl: URL;
