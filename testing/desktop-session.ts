@@ -31,6 +31,8 @@ export async function startDesktopSession(options: {
   sharedWith?: string[];
   desktopName: string;
   colour: string;
+  /** Gateway flags that depend on the test namespace (e.g. --activity-readers). */
+  gatewayFlags?: (namespace: string) => string[];
 }): Promise<DesktopSession> {
   const kc = testKubeConfig();
   await installCrds();
@@ -47,7 +49,7 @@ export async function startDesktopSession(options: {
       access: { protocol: 'vnc', port: 5901 },
     }),
   });
-  const gateway = await startTestGateway(kc, [ns.name]);
+  const gateway = await startTestGateway(kc, [ns.name], options.gatewayFlags?.(ns.name));
   const operator = await startTestOperator([ns.name], [`--gateway-url=${gateway.origin}/`]);
   const sessions = new TestSessions(custom, ns.name, { owner: options.owner, proposal });
   const name = 'desktop';

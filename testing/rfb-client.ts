@@ -113,6 +113,17 @@ export class RfbClient {
     }
   }
 
+  /** Presses and releases a key (an X keysym, e.g. 0x71 for q). */
+  key(keysym: number): void {
+    for (const down of [1, 0]) {
+      const event = Buffer.alloc(8);
+      event.writeUInt8(4, 0);
+      event.writeUInt8(down, 1);
+      event.writeUInt32BE(keysym, 4);
+      this.send(event);
+    }
+  }
+
   close(): void {
     this.ws.close();
   }

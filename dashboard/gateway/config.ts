@@ -4,6 +4,7 @@
 import { z } from 'zod';
 import {
   address,
+  commaList,
   dnsLabel,
   dnsSubdomain,
   duration,
@@ -72,6 +73,13 @@ export const gatewayConfigSchema = z.object({
     .meta({
       env: 'DAAS_GATEWAY_MAX_CONNECTIONS_PER_USER',
       description: 'open WebSocket connections (desktops, kernels) one user may have at once',
+    }),
+  activityReaders: commaList(z.string().min(1))
+    .prefault('system:serviceaccount:daas-system:daas-operator')
+    .meta({
+      env: 'DAAS_GATEWAY_ACTIVITY_READERS',
+      description:
+        'users (by TokenReview) who may read /activity/<namespace>/<name>, comma-separated (empty: nobody)',
     }),
   keepalive: duration.prefault('30s').meta({
     env: 'DAAS_GATEWAY_KEEPALIVE',

@@ -13,6 +13,7 @@ import type { SessionDirectory, SessionTarget } from './directory.ts';
 import { proxyHttp, proxyUpgrade } from './http-proxy.ts';
 import type { Keyring } from './signing.ts';
 import { novncFile } from './static-files.ts';
+import type { Authorizer } from './token-review.ts';
 import { issueTicket, redeemTicket, RedeemedTickets, type Outcome } from './tickets.ts';
 import { VNC_CLIENT_SCRIPT, vncPage } from './vnc-page.ts';
 import { startVncTunnel } from './vnc-tunnel.ts';
@@ -27,8 +28,26 @@ export interface GatewayOptions {
   log: Logger;
   maxConnectionsPerUser: number;
   keepaliveMs: number;
+  /** Who may read /activity (the operator); without it the endpoint answers 404. */
+  authorizeActivity?: Authorizer;
   now?: () => number;
 }
+
+/** What /activity/<namespace>/<name> answers (the `connections` activity signal). */
+export interface ActivityReport {
+  openConnections: number;
+  /** The last user input this gateway saw, if any since it started. */
+  lastInputAt: string | null;
+  /** When this gateway started: it knows nothing of input before. */
+  since: string;
+  /**
+   * The later of lastInputAt and since: what a probe should take as the last activity, so that a
+   * gateway restart never makes a session look idle.
+   */
+  lastActivity: string;
+}
+
+const ACTIVITY_PATH = /^\/activity\/([a-z0-9][-a-z0-9]{0,62})\/([a-z0-9][-a-z0-9.]{0,252})$/;
 
 interface SessionRoute {
   namespace: string;
@@ -65,9 +84,46 @@ export class Gateway {
     handleProtocols: (protocols) => (protocols.has('binary') ? 'binary' : false),
   });
 
+  private readonly startedAt: number;
+  /** Proxied WebSockets (Jupyter), closed by closeConnections. */
+  private readonly upgraded = new Set<Duplex>();
+
   constructor(options: GatewayOptions) {
     this.o = options;
     this.now = options.now ?? Date.now;
+    this.startedAt = this.now();
+  }
+
+  /** Closes every open WebSocket and tunnel (on shutdown: the HTTP server does not track them). */
+  closeConnections(): void {
+    for (const ws of this.wss.clients) ws.terminate();
+    for (const socket of this.upgraded) socket.destroy();
+    this.upgraded.clear();
+  }
+
+  /** Open connections and last input of a session, as /activity reports them. */
+  activity(namespace: string, name: string): ActivityReport {
+    const { open, lastInputAt } = this.o.connections.of(`${namespace}/${name}`);
+    const last = Math.max(lastInputAt ?? 0, this.startedAt);
+    return {
+      openConnections: open,
+      lastInputAt: lastInputAt === undefined ? null : new Date(lastInputAt).toISOString(),
+      since: new Date(this.startedAt).toISOString(),
+      lastActivity: new Date(last).toISOString(),
+    };
+  }
+
+  private async serveActivity(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
+    const match = ACTIVITY_PATH.exec(url.pathname);
+    if (!match || !this.o.authorizeActivity) return void res.writeHead(404).end();
+    if (!(await this.o.authorizeActivity(req.headers.authorization))) {
+      refuse(res, 403, 'only the configured activity readers may read activity');
+      return;
+    }
+    const report = this.activity(match[1] ?? '', match[2] ?? '');
+    res
+      .writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-store' })
+      .end(JSON.stringify(report));
   }
 
   /** The URL a user opens to connect (the dashboard and portals hand it out), or why not. */
@@ -106,6 +162,7 @@ export class Gateway {
 
   private async route(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://gateway.invalid');
+    if (url.pathname.startsWith('/activity/')) return this.serveActivity(req, res, url);
     if (url.pathname === '/healthz')
       return void res.writeHead(200, { 'content-type': 'text/plain' }).end('ok');
     if (url.pathname === '/assets/vnc-client.js') {
@@ -272,6 +329,8 @@ export class Gateway {
       this.o.connections.input(route.key, this.now());
     };
     if (t.protocol === 'http') {
+      this.upgraded.add(socket);
+      socket.once('close', () => this.upgraded.delete(socket));
       proxyUpgrade(
         req,
         socket,

@@ -16,6 +16,7 @@ import { Connections } from './connections.ts';
 import { SessionDirectory } from './directory.ts';
 import { Gateway } from './gateway.ts';
 import { SecretKeyring } from './keyring-secret.ts';
+import { tokenReviewAuthorizer } from './token-review.ts';
 
 export interface RunningGateway {
   config: GatewayConfig;
@@ -55,6 +56,9 @@ export async function startGateway(options: {
     log,
     maxConnectionsPerUser: config.maxConnectionsPerUser,
     keepaliveMs: config.keepalive,
+    ...(config.activityReaders.length
+      ? { authorizeActivity: tokenReviewAuthorizer(client, config.activityReaders) }
+      : {}),
   });
   const server: Server = createServer(gateway.handle);
   server.on('upgrade', gateway.upgrade);
@@ -82,6 +86,7 @@ export async function startGateway(options: {
     port: (server.address() as AddressInfo).port,
     stop: async () => {
       keyring.stop();
+      gateway.closeConnections();
       server.closeAllConnections();
       await new Promise<void>((resolve) =>
         server.close(() => {

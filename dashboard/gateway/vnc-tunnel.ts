@@ -6,6 +6,7 @@ import type { Logger } from 'pino';
 import type { WebSocket } from 'ws';
 import { ByteReader } from './byte-reader.ts';
 import { authenticateToServer, greetBrowser } from './rfb-handshake.ts';
+import { RfbInputDetector } from './rfb-input.ts';
 
 export interface TunnelOptions {
   ws: WebSocket;
@@ -13,7 +14,7 @@ export interface TunnelOptions {
   port: number;
   password: string | undefined;
   log: Logger;
-  /** Called for every message the browser sends (input, activity). */
+  /** Called when the browser sends user input (keys, pointer, clipboard), not for noVNC's own requests. */
   onInput?: () => void;
   onClose?: () => void;
   keepaliveMs?: number;
@@ -58,10 +59,11 @@ export async function startVncTunnel(options: TunnelOptions): Promise<void> {
     ws.ping();
   }, options.keepaliveMs ?? 30_000);
 
+  const input = new RfbInputDetector();
   ws.on('message', (data: Buffer | ArrayBuffer | Buffer[]) => {
-    options.onInput?.();
     const chunk = toBuffer(data);
     if (piping && tcp) {
+      if (input.feed(chunk)) options.onInput?.();
       if (!tcp.write(chunk)) ws.pause();
     } else fromBrowser.push(chunk);
   });
@@ -120,7 +122,10 @@ export async function startVncTunnel(options: TunnelOptions): Promise<void> {
   }
   piping = true;
   const early = fromBrowser.rest();
-  if (early.length) server.write(early);
+  if (early.length) {
+    if (input.feed(early)) options.onInput?.();
+    server.write(early);
+  }
   const pending = fromServer.rest();
   if (pending.length) send(pending);
 }
