@@ -8,6 +8,8 @@ import { sessionConfigSchema, sessionControllerConfig } from './sessions/config.
 import { registerSessionController } from './sessions/controller.ts';
 import { directAccess } from './sessions/access/direct.ts';
 import { gatewayAccess } from './sessions/access/gateway.ts';
+import { probeGatewayActivity } from './sessions/activity/connections.ts';
+import { DEFAULT_PROBES, type Probe } from './sessions/steps/activity.ts';
 import { registerImageController } from './images/controller.ts';
 import { registerProposalDataController } from './proposals/controller.ts';
 
@@ -27,10 +29,20 @@ export const sessionsModule: ControllerModule<typeof sessionConfigSchema> = {
   name: 'sessions',
   config: sessionConfigSchema,
   register(ctx, config, options) {
-    const access = config.gatewayUrl ? [gatewayAccess(config.gatewayUrl), directAccess] : undefined;
+    const { gatewayUrl, gatewayTokenFile } = config;
+    const seams = gatewayUrl
+      ? {
+          access: [gatewayAccess(gatewayUrl), directAccess],
+          probes: {
+            ...DEFAULT_PROBES,
+            connections: ((_endpoint, _credentials, session) =>
+              probeGatewayActivity(gatewayUrl, session.key, gatewayTokenFile)) satisfies Probe,
+          },
+        }
+      : undefined;
     registerSessionController(ctx, sessionControllerConfig(config), {
       ...options,
-      ...(access ? { seams: { access } } : {}),
+      ...(seams ? { seams } : {}),
     });
   },
 };

@@ -14,6 +14,7 @@ import { startVncDesktop, type VncDesktop } from './vnc.ts';
 
 export interface DesktopSession {
   kc: KubeConfig;
+  imageName: string;
   namespace: string;
   name: string;
   operator: RunningOperator;
@@ -33,6 +34,12 @@ export async function startDesktopSession(options: {
   colour: string;
   /** Gateway flags that depend on the test namespace (e.g. --activity-readers). */
   gatewayFlags?: (namespace: string) => string[];
+  /** More operator flags (e.g. --gateway-token-file). */
+  operatorFlags?: string[];
+  /** More SessionImage spec fields (e.g. activity, lifecycle). */
+  imageSpec?: Record<string, unknown>;
+  /** More fields of the desktop session's spec (e.g. idleTimeout). */
+  sessionSpec?: Record<string, unknown>;
 }): Promise<DesktopSession> {
   const kc = testKubeConfig();
   await installCrds();
@@ -47,13 +54,21 @@ export async function startDesktopSession(options: {
     body: sessionImageObject(imageName, {
       container: { image: 'registry.example/daas/xfce-desktop:1' },
       access: { protocol: 'vnc', port: 5901 },
+      ...options.imageSpec,
     }),
   });
   const gateway = await startTestGateway(kc, [ns.name], options.gatewayFlags?.(ns.name));
-  const operator = await startTestOperator([ns.name], [`--gateway-url=${gateway.origin}/`]);
+  const operator = await startTestOperator(
+    [ns.name],
+    [`--gateway-url=${gateway.origin}/`, ...(options.operatorFlags ?? [])],
+  );
   const sessions = new TestSessions(custom, ns.name, { owner: options.owner, proposal });
   const name = 'desktop';
-  await sessions.create(name, { image: imageName, sharedWith: options.sharedWith ?? [] });
+  await sessions.create(name, {
+    image: imageName,
+    sharedWith: options.sharedWith ?? [],
+    ...options.sessionSpec,
+  });
   const s = await sessions.until(name, 'Running', (x) => x.status?.phase === 'Running');
   const secret = await kc.makeApiClient(CoreV1Api).readNamespacedSecret({
     name: s.status?.endpoint?.credentialsSecretName ?? '',
@@ -70,6 +85,7 @@ export async function startDesktopSession(options: {
   await untilGatewayServes(gateway, options.owner, ns.name, name);
   return {
     kc,
+    imageName,
     namespace: ns.name,
     name,
     operator,

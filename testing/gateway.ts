@@ -70,7 +70,10 @@ export async function startTestGateway(
       if (!out.ok) throw new Error(out.refusal);
       return out.value.url;
     },
-    stop: () => running.stop(),
+    stop: (() => {
+      let stopping: Promise<void> | undefined;
+      return () => (stopping ??= running.stop());
+    })(),
   };
 }
 

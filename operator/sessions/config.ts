@@ -3,6 +3,7 @@
 // Path templates take {proposal}, {beamline}, {owner}, {dataRoot}, {experimentSession} and {proposalPath}.
 import { z } from 'zod';
 import { dnsLabel, dnsSubdomain, duration, labelList } from '../../runtime/config.ts';
+import { SERVICE_ACCOUNT_TOKEN } from './activity/connections.ts';
 import type { SessionControllerConfig } from './types.ts';
 
 const pathTemplate = z
@@ -62,6 +63,13 @@ export const sessionConfigSchema = z.object({
     .default('')
     .describe(
       "the gateway's public URL: http and vnc sessions are opened through it (empty: the pod's own address)",
+    ),
+  gatewayTokenFile: z
+    .string()
+    .min(1)
+    .default(SERVICE_ACCOUNT_TOKEN)
+    .describe(
+      "the token the operator shows the gateway when it reads desktops' activity (connections signal)",
     ),
   operatorNamespace: dnsLabel('expected a namespace name')
     .default('daas-system')
