@@ -1,11 +1,13 @@
 // The reverse proxy to a session's HTTP server (Jupyter), for requests and WebSocket upgrades. It
-// adds the session's token server-side (Authorization: token …) so the browser never holds it, drops
+// adds the session's token server-side (Authorization: token …) and scrubs it from text answers
+// (Jupyter writes it into its pages) and Jupyter's login cookie, so the browser never holds it; drops
 // the gateway's own cookie and any Authorization the browser sent, and maps the gateway's path
 // prefix onto the server's base path (including in redirects).
 import { request, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { withoutGatewayCookie } from './cookies.ts';
 import type { SessionTarget } from './directory.ts';
+import { isText, SecretScrubber } from './scrub.ts';
 
 const HOP_BY_HOP = new Set([
   'connection',
@@ -40,7 +42,11 @@ function upstreamHeaders(
   }
   const cookie = withoutGatewayCookie(req.headers.cookie);
   if (cookie) headers.cookie = cookie;
-  if (route.token) headers.authorization = `token ${route.token}`;
+  if (route.token) {
+    headers.authorization = `token ${route.token}`;
+    // Uncompressed answers, so that the token can be scrubbed from the pages (inside the cluster).
+    if (!upgrade) delete headers['accept-encoding'];
+  }
   headers['x-forwarded-for'] = req.socket.remoteAddress ?? '';
   headers['x-forwarded-host'] = req.headers.host ?? '';
   headers['x-forwarded-prefix'] = route.prefix;
@@ -54,10 +60,21 @@ function rewriteLocation(location: string, route: ProxyRoute): string {
   return local.startsWith(basePath) ? route.prefix + local.slice(basePath.length) : location;
 }
 
+/**
+ * Jupyter answers a token-authenticated request with its own login cookie (`username-<host>-<port>`),
+ * a credential of its own: the browser gets none, since the gateway authenticates every request.
+ */
+const JUPYTER_LOGIN_COOKIE = /^username-[^=]*=/;
+
 function responseHeaders(headers: IncomingHttpHeaders, route: ProxyRoute): IncomingHttpHeaders {
   const out: IncomingHttpHeaders = {};
   for (const [name, value] of Object.entries(headers)) {
     if (value === undefined || HOP_BY_HOP.has(name)) continue;
+    if (name === 'set-cookie' && Array.isArray(value)) {
+      const kept = value.filter((cookie) => !JUPYTER_LOGIN_COOKIE.test(cookie));
+      if (kept.length) out[name] = kept;
+      continue;
+    }
     out[name] = name === 'location' && typeof value === 'string' ? rewriteLocation(value, route) : value;
   }
   return out;
@@ -75,8 +92,18 @@ export function proxyHttp(req: IncomingMessage, res: ServerResponse, route: Prox
       headers: upstreamHeaders(req, route, false),
     },
     (answer) => {
-      res.writeHead(answer.statusCode ?? 502, responseHeaders(answer.headers, route));
-      answer.pipe(res);
+      const headers = responseHeaders(answer.headers, route);
+      const scrub =
+        route.token && isText(answer.headers['content-type']) && !answer.headers['content-encoding'];
+      if (!scrub || !route.token) {
+        res.writeHead(answer.statusCode ?? 502, headers);
+        answer.pipe(res);
+        return;
+      }
+      // The length changes where the token is removed.
+      delete headers['content-length'];
+      res.writeHead(answer.statusCode ?? 502, headers);
+      answer.pipe(new SecretScrubber(route.token)).pipe(res);
     },
   );
   upstream.on('error', (err) => {
