@@ -1,6 +1,6 @@
 // Starts one gateway in-process: configuration, the runtime's client and watch caches (sessions and
-// images), the ticket keys, the HTTP server, and the metrics and health servers. main.ts and the
-// tests start it through here.
+// images), the ticket keys, the HTTP server (the gateway's routes and the ticket API for portals at
+// /tickets), and the metrics and health servers. main.ts and the tests start it through here.
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
@@ -16,7 +16,8 @@ import { Connections } from './connections.ts';
 import { SessionDirectory } from './directory.ts';
 import { Gateway } from './gateway.ts';
 import { SecretKeyring } from './keyring-secret.ts';
-import { tokenReviewAuthorizer } from './token-review.ts';
+import { serveTicketApi } from './ticket-api.ts';
+import { mayImpersonate, tokenReviewAuthorizer, tokenReviewer, type Caller } from './token-review.ts';
 
 export interface RunningGateway {
   config: GatewayConfig;
@@ -60,7 +61,22 @@ export async function startGateway(options: {
       ? { authorizeActivity: tokenReviewAuthorizer(client, config.activityReaders) }
       : {}),
   });
-  const server: Server = createServer(gateway.handle);
+  const ticketApi = {
+    gateway,
+    review: tokenReviewer(client),
+    mayImpersonate: (caller: Caller, user: string) => mayImpersonate(client, caller, user),
+    log,
+  };
+  const server: Server = createServer((req, res) => {
+    if ((req.url ?? '').split('?')[0] !== '/tickets') {
+      gateway.handle(req, res);
+      return;
+    }
+    serveTicketApi(req, res, ticketApi).catch((err: unknown) => {
+      log.error({ err: (err as Error).message }, 'ticket API failed');
+      if (!res.headersSent) res.writeHead(500).end();
+    });
+  });
   server.on('upgrade', gateway.upgrade);
   const { host, port } = parseAddress(config.listenAddress);
   await new Promise<void>((resolve, reject) => {
