@@ -8,7 +8,7 @@ import { redeem } from '../../testing/gateway.ts';
 import { eventually } from '../../testing/kube.ts';
 import { RfbClient } from '../../testing/rfb-client.ts';
 import { sleep } from '../../runtime/time.ts';
-import type { ActivityReport } from './gateway.ts';
+import type { ActivityReport } from './activity-report.ts';
 
 let d: DesktopSession;
 const tokens: Record<string, string> = {};

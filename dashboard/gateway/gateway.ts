@@ -16,6 +16,9 @@ import { novncFile } from './static-files.ts';
 import type { Authorizer } from './token-review.ts';
 import { issueTicket, redeemTicket, RedeemedTickets, type Outcome } from './tickets.ts';
 import { VNC_CLIENT_SCRIPT, vncPage } from './vnc-page.ts';
+import { activityReport, serveActivity, type ActivityReport } from './activity-report.ts';
+import { pathOnly, refuse, refuseSocket } from './responses.ts';
+import { sessionRoute, type SessionRoute } from './session-route.ts';
 import { startVncTunnel } from './vnc-tunnel.ts';
 
 export interface GatewayOptions {
@@ -31,47 +34,6 @@ export interface GatewayOptions {
   /** Who may read /activity (the operator); without it the endpoint answers 404. */
   authorizeActivity?: Authorizer;
   now?: () => number;
-}
-
-/** What /activity/<namespace>/<name> answers (the `connections` activity signal). */
-export interface ActivityReport {
-  openConnections: number;
-  /** The last user input this gateway saw, if any since it started. */
-  lastInputAt: string | null;
-  /** When this gateway started: it knows nothing of input before. */
-  since: string;
-  /**
-   * The later of lastInputAt and since: what a probe should take as the last activity, so that a
-   * gateway restart never makes a session look idle.
-   */
-  lastActivity: string;
-}
-
-const ACTIVITY_PATH = /^\/activity\/([a-z0-9][-a-z0-9]{0,62})\/([a-z0-9][-a-z0-9.]{0,252})$/;
-
-interface SessionRoute {
-  namespace: string;
-  name: string;
-  key: string;
-  /** /sessions/<namespace>/<name>/ */
-  prefix: string;
-  /** After the prefix, with the query (ticket removed). */
-  rest: string;
-  ticket: string | undefined;
-}
-
-const SESSION_PATH =
-  /^\/sessions\/([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)\/([a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?)(\/.*)?$/;
-
-function sessionRoute(url: URL): SessionRoute | 'redirect' | undefined {
-  const match = SESSION_PATH.exec(url.pathname);
-  if (!match) return undefined;
-  const [, namespace = '', , name = '', , tail] = match;
-  if (tail === undefined) return 'redirect';
-  const ticket = url.searchParams.get('ticket') ?? undefined;
-  url.searchParams.delete('ticket');
-  const prefix = `/sessions/${namespace}/${name}/`;
-  return { namespace, name, key: `${namespace}/${name}`, prefix, rest: tail.slice(1) + url.search, ticket };
 }
 
 export class Gateway {
@@ -103,27 +65,7 @@ export class Gateway {
 
   /** Open connections and last input of a session, as /activity reports them. */
   activity(namespace: string, name: string): ActivityReport {
-    const { open, lastInputAt } = this.o.connections.of(`${namespace}/${name}`);
-    const last = Math.max(lastInputAt ?? 0, this.startedAt);
-    return {
-      openConnections: open,
-      lastInputAt: lastInputAt === undefined ? null : new Date(lastInputAt).toISOString(),
-      since: new Date(this.startedAt).toISOString(),
-      lastActivity: new Date(last).toISOString(),
-    };
-  }
-
-  private async serveActivity(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
-    const match = ACTIVITY_PATH.exec(url.pathname);
-    if (!match || !this.o.authorizeActivity) return void res.writeHead(404).end();
-    if (!(await this.o.authorizeActivity(req.headers.authorization))) {
-      refuse(res, 403, 'only the configured activity readers may read activity');
-      return;
-    }
-    const report = this.activity(match[1] ?? '', match[2] ?? '');
-    res
-      .writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-store' })
-      .end(JSON.stringify(report));
+    return activityReport(this.o.connections.of(`${namespace}/${name}`), this.startedAt);
   }
 
   /** The URL a user opens to connect (the dashboard and portals hand it out), or why not. */
@@ -162,7 +104,11 @@ export class Gateway {
 
   private async route(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://gateway.invalid');
-    if (url.pathname.startsWith('/activity/')) return this.serveActivity(req, res, url);
+    if (url.pathname.startsWith('/activity/')) {
+      const report = (ns: string, n: string) => this.activity(ns, n);
+      await serveActivity(req, res, url, { authorize: this.o.authorizeActivity, report });
+      return;
+    }
     if (url.pathname === '/healthz')
       return void res.writeHead(200, { 'content-type': 'text/plain' }).end('ok');
     if (url.pathname === '/assets/vnc-client.js') {
@@ -370,29 +316,4 @@ export class Gateway {
     const ws = origin.replace(/^http/, 'ws');
     return `default-src 'none'; script-src 'self'; style-src 'unsafe-inline'; img-src 'self' data: blob:; connect-src 'self' ${ws}; frame-ancestors 'self'`;
   }
-}
-
-function pathOnly(req: IncomingMessage): string {
-  return (req.url ?? '/').split('?')[0] ?? '/';
-}
-
-function refuse(res: ServerResponse, status: number, message: string): void {
-  res
-    .writeHead(status, { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store' })
-    .end(`${message}\n`);
-}
-
-function refuseSocket(socket: Duplex, status: number, message: string): void {
-  const body = `${message}\n`;
-  const reason =
-    status === 403
-      ? 'Forbidden'
-      : status === 404
-        ? 'Not Found'
-        : status === 429
-          ? 'Too Many Requests'
-          : 'Error';
-  socket.end(
-    `HTTP/1.1 ${String(status)} ${reason}\r\ncontent-type: text/plain; charset=utf-8\r\ncontent-length: ${String(Buffer.byteLength(body))}\r\nconnection: close\r\n\r\n${body}`,
-  );
 }
