@@ -53,11 +53,12 @@ function upstreamHeaders(
   return headers;
 }
 
-/** A redirect to the server's base path becomes one to the gateway's prefix. */
-function rewriteLocation(location: string, route: ProxyRoute): string {
+/** A redirect to the server's base path becomes one to the gateway's prefix; none leads to the pod. */
+export function rewriteLocation(location: string, route: ProxyRoute): string {
   const { basePath, host, port } = route.target;
+  // A location on the pod itself loses its origin: the browser can only reach the gateway.
   const local = location.replace(new RegExp(`^https?://${host.replaceAll('.', '\\.')}:${String(port)}`), '');
-  return local.startsWith(basePath) ? route.prefix + local.slice(basePath.length) : location;
+  return local.startsWith(basePath) ? route.prefix + local.slice(basePath.length) : local;
 }
 
 /**
