@@ -52,8 +52,11 @@ beforeAll(async () => {
 }, 120_000);
 
 afterAll(async () => {
-  await d.stop();
-  await rm(dir, { recursive: true, force: true });
+  try {
+    await d.stop();
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
 });
 
 describe('desktops culled by the connections signal', () => {
