@@ -38,6 +38,8 @@ describe('loadConfig', () => {
       dataMountRoot: '/data',
       gatewayNamespace: 'daas-system',
       gatewayPodLabels: { 'app.kubernetes.io/name': 'daas-dashboard' },
+      gatewayUrl: '',
+      gatewayTokenFile: '/var/run/secrets/kubernetes.io/serviceaccount/token',
       operatorNamespace: 'daas-system',
       operatorPodLabels: { 'app.kubernetes.io/name': 'daas-operator' },
       defaultUid: 1000,

@@ -6,6 +6,10 @@ import { z } from 'zod';
 import type { OperatorContext } from '../runtime/app.ts';
 import { sessionConfigSchema, sessionControllerConfig } from './sessions/config.ts';
 import { registerSessionController } from './sessions/controller.ts';
+import { directAccess } from './sessions/access/direct.ts';
+import { gatewayAccess } from './sessions/access/gateway.ts';
+import { probeGatewayActivity } from './sessions/activity/connections.ts';
+import { DEFAULT_PROBES, type Probe } from './sessions/steps/activity.ts';
 import { registerImageController } from './images/controller.ts';
 import { registerProposalDataController } from './proposals/controller.ts';
 
@@ -25,7 +29,21 @@ export const sessionsModule: ControllerModule<typeof sessionConfigSchema> = {
   name: 'sessions',
   config: sessionConfigSchema,
   register(ctx, config, options) {
-    registerSessionController(ctx, sessionControllerConfig(config), options);
+    const { gatewayUrl, gatewayTokenFile } = config;
+    const seams = gatewayUrl
+      ? {
+          access: [gatewayAccess(gatewayUrl), directAccess],
+          probes: {
+            ...DEFAULT_PROBES,
+            connections: ((_endpoint, _credentials, session) =>
+              probeGatewayActivity(gatewayUrl, session.key, gatewayTokenFile)) satisfies Probe,
+          },
+        }
+      : undefined;
+    registerSessionController(ctx, sessionControllerConfig(config), {
+      ...options,
+      ...(seams ? { seams } : {}),
+    });
   },
 };
 

@@ -154,7 +154,10 @@ export const SESSION_PHASES = [
 export const endpointStatus = doc(
   z.object({
     protocol: doc(z.enum(['http', 'vnc', 'rdp', 'ssh']), 'How to connect.'),
-    url: optionalText(2048, 'For http: the per-session URL (the token is in the credentials Secret).'),
+    url: optionalText(
+      2048,
+      "The URL to open: with the operator's --gateway-url, the session's page on the gateway (http and vnc; a ticket lets the user in); otherwise, for http, the pod's own per-session URL (the token is in the credentials Secret).",
+    ),
     host: optionalText(253, 'Host (pod IP or service name) the gateway connects to.'),
     port: doc(z.int().min(1).max(65535).optional(), 'Port the gateway connects to.'),
     credentialsSecretName: optionalText(

@@ -146,7 +146,7 @@ export const accessSpec = doc(
     ),
     basePath: optionalText(
       256,
-      'For http: the URL path the server expects to be served under; {session} is replaced by the session name.',
+      "For http: the URL path the server expects to be served under; {session} is replaced by the session name and {namespace} by its namespace. Behind the gateway, /sessions/{namespace}/{session}/ is the path the browser sees, so the server's own links work unchanged.",
     ),
   }),
   'How users connect to a session of this image.',

@@ -3,6 +3,7 @@
 // Path templates take {proposal}, {beamline}, {owner}, {dataRoot}, {experimentSession} and {proposalPath}.
 import { z } from 'zod';
 import { dnsLabel, dnsSubdomain, duration, labelList } from '../../runtime/config.ts';
+import { SERVICE_ACCOUNT_TOKEN } from './activity/connections.ts';
 import type { SessionControllerConfig } from './types.ts';
 
 const pathTemplate = z
@@ -54,6 +55,22 @@ export const sessionConfigSchema = z.object({
   gatewayPodLabels: labelList
     .prefault('app.kubernetes.io/name=daas-dashboard')
     .describe('the labels of the pods that may connect to sessions, key=value[,key=value]'),
+  gatewayUrl: z
+    .string()
+    .refine((text) => text === '' || /^https?:\/\/[^/?#]+\/$/.test(text), {
+      error: "expected the gateway's base URL such as https://gateway.facility.example/, or empty",
+    })
+    .default('')
+    .describe(
+      "the gateway's public URL: http and vnc sessions are opened through it (empty: the pod's own address)",
+    ),
+  gatewayTokenFile: z
+    .string()
+    .min(1)
+    .default(SERVICE_ACCOUNT_TOKEN)
+    .describe(
+      "the token the operator shows the gateway when it reads desktops' activity (connections signal)",
+    ),
   operatorNamespace: dnsLabel('expected a namespace name')
     .default('daas-system')
     .describe("the operator's own namespace, let through the NetworkPolicy of jupyter sessions"),

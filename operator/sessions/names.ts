@@ -81,7 +81,14 @@ export function fillSessionName(text: string, sessionName: string): string {
   return text.replaceAll('{session}', sessionName);
 }
 
-/** The URL path an http session is served under: the image's basePath with {session} filled in. */
+/**
+ * The URL path an http session is served under: the image's basePath with {session} and {namespace}
+ * filled in. `/sessions/{namespace}/{session}/` is the session's path on the gateway, so the server's
+ * own links (JupyterLab's) work unchanged through it.
+ */
 export function sessionBasePath(session: AnalysisSession, image: SessionImage): string {
-  return fillSessionName(image.spec.access.basePath ?? '/', session.metadata.name);
+  return fillSessionName(image.spec.access.basePath ?? '/', session.metadata.name).replaceAll(
+    '{namespace}',
+    session.metadata.namespace ?? '',
+  );
 }

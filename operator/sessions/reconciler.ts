@@ -140,7 +140,7 @@ export class SessionReconciler {
     // 5. Access: where and how to connect, once the workload is ready.
     const access = await accessStep({ ...p, providers: this.access, workload: workload.diagnosis });
     // 6. Activity: when the session was last used, and whether it is idle.
-    const activity = await this.checkActivity(p, access?.endpoint, credentials);
+    const activity = await this.checkActivity(p, access?.internal ?? access?.endpoint, credentials);
     // 7. Clock: expiry and its warning.
     const expiry = p.image && clockStep(session, p.image, startedAt, p.previous.expiryWarningAt, p.now);
     // 8. Status: written once, from one pure function of the verdicts and facts.

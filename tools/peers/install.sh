@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Real test peers that sessions talk to, installed into the cache (never into the repository):
-# a Jupyter server from PyPI in its own virtualenv. Idempotent; prints the bin directory.
+# a Jupyter server from PyPI in its own virtualenv, a VNC desktop from Debian (Xtigervnc, with
+# vncpasswd, xsetroot and xev) and Debian's Chromium for the browser tests (apt-get when run as
+# root). Idempotent; prints the Jupyter bin directory.
 set -euo pipefail
 cache_root="${DAAS_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/daas-operator}"
 JUPYTER_SERVER_VERSION=2.21.1
@@ -16,6 +18,21 @@ if [ ! -f "$venv/.complete" ]; then
     python3 -m venv "$venv"
     "$venv/bin/pip" install --quiet --disable-pip-version-check "jupyter-server==$JUPYTER_SERVER_VERSION" >&2
     touch "$venv/.complete"
+  fi
+fi
+
+# The VNC desktop peer and the browser, by the command each package provides.
+declare -A vnc_packages=([Xtigervnc]=tigervnc-standalone-server [vncpasswd]=tigervnc-tools
+  [xsetroot]=x11-xserver-utils [xev]=x11-utils [chromium]=chromium)
+missing=()
+for cmd in "${!vnc_packages[@]}"; do command -v "$cmd" >/dev/null || missing+=("${vnc_packages[$cmd]}"); done
+if ((${#missing[@]})); then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    echo "[peers] installing ${missing[*]}" >&2
+    apt-get update -qq >&2
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2
+  else
+    echo "[peers] the desktop and browser tests need: sudo apt-get install ${missing[*]}" >&2
   fi
 fi
 echo "$venv/bin"

@@ -17,7 +17,10 @@ export interface AccessInput {
 
 export interface AccessOutcome {
   verdict: ConditionVerdict;
+  /** What status publishes: where users connect. */
   endpoint?: Endpoint;
+  /** Where the operator's own probes reach the session, when not at `endpoint` (e.g. behind the gateway). */
+  internal?: Endpoint;
 }
 
 export interface AccessProvider {

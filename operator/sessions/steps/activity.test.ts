@@ -62,7 +62,7 @@ describe('ActivityStep with a probe function standing in for the real probe', ()
     const probe = fakeProbe();
     const step = new ActivityStep({ jupyter: probe });
     expect(await step.check(input({ now: t0 }))).toMatchObject({ nextProbeAt: at(MIN) });
-    expect(probe).toHaveBeenCalledWith(endpoint, credentials);
+    expect(probe).toHaveBeenCalledWith(endpoint, credentials, { key: input().key });
     expect(await step.check(input({ now: at(30_000) }))).toEqual({ idle: false, nextProbeAt: at(MIN) });
     expect(await step.check(input({ now: at(MIN - 1) }))).toEqual({ idle: false, nextProbeAt: at(MIN) });
     expect(probe).toHaveBeenCalledTimes(1);

@@ -8,10 +8,17 @@ import { idleVerdict, probeJupyter, type ActivityProbe } from '../activity/jupyt
 import type { SessionCredentials } from '../credentials.ts';
 import type { Endpoint } from '../access/types.ts';
 
-/** Reads a session's activity from its endpoint with its credentials; never throws. */
-export type Probe = (endpoint: Endpoint, credentials: SessionCredentials) => Promise<ActivityProbe>;
+/**
+ * Reads a session's activity from its endpoint with its credentials (`session.key` is its
+ * namespace/name, for probes that ask about it elsewhere, such as the gateway); never throws.
+ */
+export type Probe = (
+  endpoint: Endpoint,
+  credentials: SessionCredentials,
+  session: { key: string },
+) => Promise<ActivityProbe>;
 
-/** The probes by activity signal. `connections` (the gateway's count) lands with the gateway. */
+/** The probes by activity signal; `connections` (the gateway's) is added when a gateway is configured. */
 export const DEFAULT_PROBES: Readonly<Record<string, Probe>> = {
   jupyter: (endpoint, credentials) =>
     endpoint.url
@@ -64,7 +71,7 @@ export class ActivityStep {
     this.probedAt.set(key, now.getTime());
     const nextProbeAt = new Date(now.getTime() + intervalMs);
     const result = input.credentials
-      ? await probe(endpoint, input.credentials)
+      ? await probe(endpoint, input.credentials, { key })
       : { ok: false as const, error: 'no credentials' };
     if (!result.ok) {
       input.log.info({ err: result.error }, 'activity probe failed; keeping the session');

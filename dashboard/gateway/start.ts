@@ -1,0 +1,116 @@
+// Starts one gateway in-process: configuration, the runtime's client and watch caches (sessions and
+// images), the ticket keys, the HTTP server (the gateway's routes and the ticket API for portals at
+// /tickets), and the metrics and health servers. main.ts and the tests start it through here.
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Logger } from 'pino';
+import { AnalysisSessions, SessionImages } from '../../operator/api.ts';
+import { loadKubeConfig } from '../../runtime/app.ts';
+import { createLogger } from '../../runtime/logger.ts';
+import { Manager } from '../../runtime/manager.ts';
+import { newRegistry, runtimeMetrics } from '../../runtime/metrics.ts';
+import { RestClient } from '../../runtime/rest.ts';
+import { parseAddress, serve, type Listening } from '../../runtime/server.ts';
+import { loadGatewayConfig, type GatewayConfig } from './config.ts';
+import { Connections } from './connections.ts';
+import { SessionDirectory } from './directory.ts';
+import { Gateway } from './gateway.ts';
+import { SecretKeyring } from './keyring-secret.ts';
+import { serveTicketApi } from './ticket-api.ts';
+import { mayImpersonate, tokenReviewAuthorizer, tokenReviewer, type Caller } from './token-review.ts';
+
+export interface RunningGateway {
+  config: GatewayConfig;
+  gateway: Gateway;
+  connections: Connections;
+  manager: Manager;
+  /** The port the gateway listens on (the configured one, or the one picked for :0). */
+  port: number;
+  stop(): Promise<void>;
+}
+
+export async function startGateway(options: {
+  argv: readonly string[];
+  env?: NodeJS.ProcessEnv;
+  log?: Logger;
+}): Promise<RunningGateway> {
+  const config = loadGatewayConfig(options.argv, options.env);
+  const log = (options.log ?? createLogger(config.logLevel)).child({ app: 'daas-gateway' });
+  const registry = newRegistry();
+  const metrics = runtimeMetrics(registry);
+  const client = new RestClient(loadKubeConfig(config.kubeconfig), { metrics });
+  const manager = new Manager({ client, log, metrics, namespaces: config.namespaces });
+  const directory = new SessionDirectory({
+    sessions: manager.cache(AnalysisSessions),
+    images: manager.cache(SessionImages),
+    client,
+  });
+  manager.startCaches();
+  const keyring = new SecretKeyring({ client, log, ...config.ticketKeysSecret });
+  await keyring.start();
+  const connections = new Connections(registry);
+  const gateway = new Gateway({
+    directory,
+    keys: () => keyring.keys,
+    publicUrl: config.publicUrl,
+    connections,
+    log,
+    maxConnectionsPerUser: config.maxConnectionsPerUser,
+    keepaliveMs: config.keepalive,
+    ...(config.activityReaders.length
+      ? { authorizeActivity: tokenReviewAuthorizer(client, config.activityReaders) }
+      : {}),
+  });
+  const ticketApi = {
+    gateway,
+    review: tokenReviewer(client),
+    mayImpersonate: (caller: Caller, user: string) => mayImpersonate(client, caller, user),
+    log,
+  };
+  const server: Server = createServer((req, res) => {
+    if ((req.url ?? '').split('?')[0] !== '/tickets') {
+      gateway.handle(req, res);
+      return;
+    }
+    serveTicketApi(req, res, ticketApi).catch((err: unknown) => {
+      log.error({ err: (err as Error).message }, 'ticket API failed');
+      if (!res.headersSent) res.writeHead(500).end();
+    });
+  });
+  server.on('upgrade', gateway.upgrade);
+  const { host, port } = parseAddress(config.listenAddress);
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, resolve);
+  });
+  const probes: Listening[] = [];
+  const ready = () => manager.ready() && keyring.keys !== undefined;
+  if (config.metricsBindAddress === config.healthProbeBindAddress) {
+    if (config.metricsBindAddress !== '0')
+      probes.push(await serve(config.metricsBindAddress, { registry, ready }));
+  } else {
+    if (config.metricsBindAddress !== '0') probes.push(await serve(config.metricsBindAddress, { registry }));
+    if (config.healthProbeBindAddress !== '0')
+      probes.push(await serve(config.healthProbeBindAddress, { ready }));
+  }
+  log.info({ listen: config.listenAddress, publicUrl: config.publicUrl.toString() }, 'gateway listening');
+  return {
+    config,
+    gateway,
+    connections,
+    manager,
+    port: (server.address() as AddressInfo).port,
+    stop: async () => {
+      keyring.stop();
+      gateway.closeConnections();
+      server.closeAllConnections();
+      await new Promise<void>((resolve) =>
+        server.close(() => {
+          resolve();
+        }),
+      );
+      await Promise.all(probes.map((p) => p.close()));
+      await manager.stop();
+    },
+  };
+}

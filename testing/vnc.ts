@@ -1,0 +1,119 @@
+// A real VNC desktop (Debian's Xtigervnc, installed by tools/peers/install.sh) for tests, serving RFB
+// with VNC authentication on a loopback address such as a fake pod's IP, its root window painted one
+// colour. The X server itself listens on no TCP port, only on its Unix socket.
+import { execFile, spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { connect } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { sleep } from '../runtime/time.ts';
+
+const run = promisify(execFile);
+
+export interface VncDesktop {
+  display: string;
+  stop: () => Promise<void>;
+}
+
+async function vncPasswordFile(dir: string, password: string): Promise<string> {
+  const file = join(dir, 'passwd');
+  const child = spawn('vncpasswd', ['-f'], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const chunks: Buffer[] = [];
+  child.stdout.on('data', (c: Buffer) => chunks.push(c));
+  child.stdin.end(`${password}\n`);
+  const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+  if (code !== 0) throw new Error(`vncpasswd exited with ${String(code)}`);
+  await writeFile(file, Buffer.concat(chunks), { mode: 0o600 });
+  return file;
+}
+
+function freeDisplay(): number {
+  for (;;) {
+    const n = 100 + Math.floor(Math.random() * 800);
+    if (!existsSync(`/tmp/.X11-unix/X${String(n)}`) && !existsSync(`/tmp/.X${String(n)}-lock`)) return n;
+  }
+}
+
+const answers = (host: string, port: number) =>
+  new Promise<boolean>((resolve) => {
+    const socket = connect({ host, port });
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => {
+      resolve(false);
+    });
+  });
+
+/** Starts Xtigervnc on `ip:port` with `password`, `width`x`height`, root window `colour` (#rrggbb). */
+export async function startVncDesktop(options: {
+  ip: string;
+  port: number;
+  password: string;
+  name: string;
+  width?: number;
+  height?: number;
+  colour?: string;
+  /** More Xtigervnc options, e.g. ['-BlacklistThreshold', '1000'] for many connections at once. */
+  extraArgs?: string[];
+}): Promise<VncDesktop> {
+  await run('bash', [join(process.cwd(), 'tools/peers/install.sh')]);
+  const dir = await mkdtemp(join(tmpdir(), 'daas-vnc-'));
+  const passwd = await vncPasswordFile(dir, options.password);
+  const n = freeDisplay();
+  const display = `:${String(n)}`;
+  const child = spawn(
+    'Xtigervnc',
+    [
+      display,
+      '-interface',
+      options.ip,
+      '-rfbport',
+      String(options.port),
+      '-rfbauth',
+      passwd,
+      '-SecurityTypes',
+      'VncAuth',
+      '-geometry',
+      `${String(options.width ?? 1024)}x${String(options.height ?? 768)}`,
+      '-depth',
+      '24',
+      '-desktop',
+      options.name,
+      '-nolisten',
+      'tcp',
+      '-AlwaysShared',
+      ...(options.extraArgs ?? []),
+    ],
+    { stdio: ['ignore', 'ignore', 'pipe'] },
+  );
+  let stderr = '';
+  child.stderr.on('data', (c: Buffer) => {
+    stderr = (stderr + c.toString()).slice(-4000);
+  });
+  const exited = new Promise<void>((resolve) =>
+    child.once('exit', () => {
+      resolve();
+    }),
+  );
+  const stop = async () => {
+    child.kill('SIGTERM');
+    const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
+    await exited;
+    clearTimeout(timer);
+    await rm(dir, { recursive: true, force: true });
+  };
+  const deadline = Date.now() + 20_000;
+  while (!(await answers(options.ip, options.port))) {
+    if (Date.now() > deadline || child.exitCode !== null) {
+      await stop();
+      throw new Error(`Xtigervnc did not start on ${options.ip}:${String(options.port)}:\n${stderr}`);
+    }
+    await sleep(100);
+  }
+  if (options.colour) await run('xsetroot', ['-display', display, '-solid', options.colour]);
+  return { display, stop };
+}
