@@ -7,7 +7,7 @@
 // Usage: npm run bench:burst [-- --sessions=200] [--steady=5000 --quiet=10m] [--workers=4] [--qps=0]
 //        [--operator-log=FILE] (the operator's debug log, to see where time goes)
 import { parseArgs } from 'node:util';
-import { GROUP, VERSION } from '../crds/index.ts';
+import { DATA_LABEL, GROUP, VERSION } from '../crds/index.ts';
 import { parseDuration } from '../runtime/duration.ts';
 import { addBenchNodes } from './nodes.ts';
 import {
@@ -107,11 +107,19 @@ try {
 
   // The same burst as AnalysisSessions, with the operator in its own process.
   const operator = await startOperatorProcess(bench, operatorFlags, values['operator-log']);
-  // The common case: a proposal whose data claims exist. Its first session ever creates them and
-  // waits (about a second) for kube-controller-manager to bind them; that happens once, not here.
+  // The common case: a proposal onboarded before its beamtime, whose shared data claims the operator
+  // made and kube-controller-manager bound when the namespace appeared.
+  await until(
+    async () => {
+      const claims = (
+        await core.listNamespacedPersistentVolumeClaim({ namespace: ns, labelSelector: DATA_LABEL })
+      ).items;
+      return claims.length > 0 && claims.every((c) => c.status?.phase === 'Bound');
+    },
+    120_000,
+    200,
+  );
   const where = { group: GROUP, version: VERSION, namespace: ns, plural: 'analysissessions' };
-  await custom.createNamespacedCustomObject({ ...where, body: benchSession('first-of-proposal') });
-  await untilAll(['first-of-proposal'], running.sessions, 'Running', 120_000);
   const beforeText = await operator.metrics();
   const before = {
     operator: operatorWrites(beforeText),

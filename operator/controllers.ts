@@ -4,7 +4,12 @@
 // start the operator from this list (start.ts).
 import { z } from 'zod';
 import type { OperatorContext } from '../runtime/app.ts';
-import { sessionConfigSchema, sessionControllerConfig } from './sessions/config.ts';
+import {
+  dataConfig,
+  dataConfigSchema,
+  sessionConfigSchema,
+  sessionControllerConfig,
+} from './sessions/config.ts';
 import { registerSessionController } from './sessions/controller.ts';
 import { directAccess } from './sessions/access/direct.ts';
 import { gatewayAccess } from './sessions/access/gateway.ts';
@@ -55,11 +60,11 @@ export const imagesModule: ControllerModule<typeof noConfig> = {
   },
 };
 
-export const proposalDataModule: ControllerModule<typeof noConfig> = {
+export const proposalDataModule: ControllerModule<typeof dataConfigSchema> = {
   name: 'proposal-data',
-  config: noConfig,
-  register(ctx, _config, options) {
-    registerProposalDataController(ctx, options);
+  config: dataConfigSchema,
+  register(ctx, config, options) {
+    registerProposalDataController(ctx, dataConfig(config), options);
   },
 };
 

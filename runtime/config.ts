@@ -158,7 +158,7 @@ export interface ConfigFragment {
 
 /**
  * One object schema with every key of the fragments and every fragment's object-level checks (such
- * as renewDeadline < leaseDuration). Throws when two fragments declare the same key.
+ * as renewDeadline < leaseDuration). Throws when two fragments declare different fields under one key.
  */
 export function mergeConfigSchemas(fragments: readonly ConfigFragment[]): z.ZodObject {
   const shape: Record<string, z.ZodType> = {};
@@ -166,7 +166,8 @@ export function mergeConfigSchemas(fragments: readonly ConfigFragment[]): z.ZodO
   for (const { name, schema } of fragments) {
     for (const [key, field] of Object.entries<z.ZodType>(schema.shape)) {
       const first = declaredBy.get(key);
-      if (first !== undefined) {
+      // Two modules may share a fragment (the same field object): it is declared once.
+      if (first !== undefined && shape[key] !== field) {
         throw new Error(`configuration key ${key} (${flagOf(key)}) is declared by both ${first} and ${name}`);
       }
       declaredBy.set(key, name);

@@ -1,25 +1,42 @@
-// The proposal-data controller: one job. A proposal's data claims belong to its namespace and go with
-// it, but their PersistentVolumes are cluster-scoped (Retain: the data itself is never touched); once
-// the namespace is gone, this deletes them. A namespace that still exists (terminating, or no longer
-// labelled as a proposal) keeps its volumes.
+// The proposal-data controller: a proposal's data volumes from its namespace's arrival to its end.
+// When a proposal namespace appears, it creates the claims every session of the proposal shares (the
+// whole proposal read-only, the processed area read-write) with their pre-bound volumes, so that no
+// session waits for kube-controller-manager to bind them. The claims go with the namespace, but their
+// PersistentVolumes are cluster-scoped (Retain: the data itself is never touched); once the namespace
+// is gone, this deletes them. A namespace that still exists (terminating, or no longer labelled as a
+// proposal) keeps its volumes.
 import { DATA_LABEL, PROPOSAL_LABEL, SESSION_NAMESPACE_LABEL } from '../../crds/index.ts';
 import type { OperatorContext } from '../../runtime/app.ts';
 import type { Controller } from '../../runtime/controller.ts';
 import { isConflict, isNotFound } from '../../runtime/errors.ts';
-import { Namespaces, PersistentVolumes, objectPath, type KubeObject } from '../../runtime/resources.ts';
+import {
+  Namespaces,
+  PersistentVolumeClaims,
+  PersistentVolumes,
+  objectPath,
+  type KubeObject,
+} from '../../runtime/resources.ts';
+import { apply } from '../../runtime/apply.ts';
+import type { Cache } from '../../runtime/informer.ts';
+import type { Logger } from 'pino';
+import { proposalDataClaims } from '../sessions/data-volumes.ts';
+import { proposalNamespace } from '../sessions/steps/admit.ts';
+import type { DataConfig } from '../sessions/types.ts';
 
 /** How often a terminating namespace is looked at again until it is gone. */
 const TERMINATING_RECHECK_MS = 5000;
 
 export function registerProposalDataController(
   ctx: OperatorContext,
+  data: DataConfig,
   options: { workers?: number } = {},
 ): Controller {
   const m = ctx.manager;
   const proposals = { labelSelector: PROPOSAL_LABEL };
-  const data = { labelSelector: DATA_LABEL };
+  const dataSelector = { labelSelector: DATA_LABEL };
   const namespaces = m.cache(Namespaces, proposals);
-  const volumes = m.cache(PersistentVolumes, data);
+  const volumes = m.cache(PersistentVolumes, dataSelector);
+  const claims = m.cache(PersistentVolumeClaims, dataSelector);
   const client = ctx.client;
   return m.controller({
     name: 'proposaldata',
@@ -29,13 +46,21 @@ export function registerProposalDataController(
     watches: [
       {
         type: PersistentVolumes,
-        selectors: data,
+        selectors: dataSelector,
         map: (pv) => pv.metadata.labels?.[SESSION_NAMESPACE_LABEL],
+      },
+      {
+        type: PersistentVolumeClaims,
+        selectors: dataSelector,
+        map: (claim) => claim.metadata.namespace,
       },
     ],
     reconcile: async (req) => {
       const cached = namespaces.get(req.name);
-      if (cached && !cached.metadata.deletionTimestamp) return undefined;
+      if (cached && !cached.metadata.deletionTimestamp) {
+        await onboard(ctx, { namespace: cached, data, volumes, claims, log: ctx.log });
+        return undefined;
+      }
       const orphans = volumes
         .list()
         .filter((pv) => pv.metadata.labels?.[SESSION_NAMESPACE_LABEL] === req.name);
@@ -63,4 +88,39 @@ export function registerProposalDataController(
       return undefined;
     },
   });
+}
+
+interface Onboarding {
+  namespace: KubeObject;
+  data: DataConfig;
+  volumes: Cache<KubeObject>;
+  claims: Cache<KubeObject>;
+  log: Logger;
+}
+
+/**
+ * Creates the proposal's shared volumes, then each claim once its volume is Available (the volume
+ * binder binds a pre-bound claim at once only then; the volume's update brings this back). Objects
+ * that exist are left alone: sessions mount them as they are.
+ */
+async function onboard(ctx: OperatorContext, o: Onboarding): Promise<void> {
+  const name = o.namespace.metadata.name ?? '';
+  const ns = proposalNamespace(o.namespace, name);
+  if (!ns) return;
+  const built = proposalDataClaims(ns, o.data);
+  if (!built.ok) {
+    // The sessions of the proposal say the same, in their status, when they need the data.
+    o.log.warn({ namespace: name, err: built.error.message }, 'proposal data not onboarded');
+    return;
+  }
+  for (const pv of built.value.persistentVolumes as KubeObject[]) {
+    if (!o.volumes.get(pv.metadata.name ?? '')) await apply(ctx.client, PersistentVolumes, pv);
+  }
+  for (const claim of built.value.claims as KubeObject[]) {
+    if (o.claims.get(`${name}/${claim.metadata.name ?? ''}`)) continue;
+    const volumeName = (claim.spec as { volumeName?: string } | undefined)?.volumeName ?? '';
+    const volume = o.volumes.get(volumeName);
+    if ((volume?.status as { phase?: string } | undefined)?.phase !== 'Available') continue;
+    await apply(ctx.client, PersistentVolumeClaims, claim);
+  }
 }

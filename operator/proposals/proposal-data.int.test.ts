@@ -1,5 +1,6 @@
-// A proposal's data on the local control plane: its sessions share the namespace's data claims (a
-// second session binds nothing new), and the data volumes go once the proposal namespace is deleted.
+// A proposal's data on the local control plane: its shared claims are made and bound when the
+// namespace appears, its sessions share them (a second session binds nothing new), and the data
+// volumes go once the proposal namespace is deleted.
 import { randomBytes } from 'node:crypto';
 import { CoreV1Api, CustomObjectsApi, type KubeConfig } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -56,6 +57,22 @@ afterAll(async () => {
 });
 
 describe("a proposal's data", () => {
+  it('is ready when the proposal namespace appears: its shared claims are bound before any session', async () => {
+    const bound = await eventually(
+      'the whole proposal and the processed area, bound',
+      async () => {
+        const items = (
+          await core.listNamespacedPersistentVolumeClaim({ namespace: ns.name, labelSelector: DATA_LABEL })
+        ).items;
+        return items.length === 2 && items.every((c) => c.status?.phase === 'Bound') ? items : undefined;
+      },
+      60_000,
+      200,
+    );
+    expect(bound.map((c) => c.spec?.accessModes?.[0]).sort()).toEqual(['ReadOnlyMany', 'ReadWriteMany']);
+    expect(await sessions.list()).toEqual([]);
+  });
+
   it('is shared by its sessions, and its volumes go with the proposal namespace', async () => {
     const create = (name: string) =>
       sessions.create(name, { image: imageName, data: { wholeProposal: true } });

@@ -88,8 +88,9 @@ describe('a burst of sessions', () => {
       namespaces.map((ns) => ns.name),
       ['--workers=1'],
     );
-    // The common case: proposals whose data claims exist (each one's first session creates them and
-    // waits for kube-controller-manager to bind them, once).
+    // The common case: proposals whose data claims exist. This test runs the session controller
+    // alone (the proposal-data controller would make them when the namespace appears), so each
+    // proposal's first session creates them and waits for kube-controller-manager to bind them.
     await course.create('first-of-course', {});
     await other.create('first-of-other', {});
     await course.until('first-of-course', 'Running', (s) => s.status?.phase === 'Running');

@@ -4,7 +4,7 @@
 import { z } from 'zod';
 import { dnsLabel, dnsSubdomain, duration, labelList } from '../../runtime/config.ts';
 import { SERVICE_ACCOUNT_TOKEN } from './activity/connections.ts';
-import type { SessionControllerConfig } from './types.ts';
+import type { DataConfig, SessionControllerConfig } from './types.ts';
 
 const pathTemplate = z
   .string()
@@ -26,7 +26,11 @@ const id = z
   .transform(Number)
   .pipe(z.number().min(1, 'must not be 0 (sessions never run as root)').max(2147483647));
 
-export const sessionConfigSchema = z.object({
+/**
+ * Where proposal data lives: shared with the proposal-data controller, which creates a proposal's
+ * claims when its namespace appears (the same field objects, so the merged configuration has them once).
+ */
+export const dataConfigSchema = z.object({
   nfsServer: dnsSubdomain('expected a host name')
     .default('nfs.facility.example')
     .describe('the NFS server of the experiment data'),
@@ -49,6 +53,10 @@ export const sessionConfigSchema = z.object({
     .regex(/^\/[^\0]*$/, 'expected an absolute path')
     .default('/data')
     .describe('where data appears in sessions'),
+});
+
+export const sessionConfigSchema = z.object({
+  ...dataConfigSchema.shape,
   gatewayNamespace: dnsLabel('expected a namespace name')
     .default('daas-system')
     .describe('the namespace of the pods that may connect to sessions (NetworkPolicy)'),
@@ -91,17 +99,22 @@ export const sessionConfigSchema = z.object({
 
 export type SessionConfig = z.output<typeof sessionConfigSchema>;
 
+/** Where proposal data lives, from the data fragment of the operator's configuration. */
+export function dataConfig(c: z.output<typeof dataConfigSchema>): DataConfig {
+  return {
+    nfsServer: c.nfsServer,
+    proposalPath: c.dataProposalPath,
+    experimentPath: c.dataExperimentPath,
+    ...(c.dataProcessedPath ? { processedPath: c.dataProcessedPath } : {}),
+    ...(c.dataHomePath ? { homePath: c.dataHomePath } : {}),
+    mountRoot: c.dataMountRoot,
+  };
+}
+
 /** The session controller's configuration from its fragment of the operator's. */
 export function sessionControllerConfig(c: SessionConfig): SessionControllerConfig {
   return {
-    data: {
-      nfsServer: c.nfsServer,
-      proposalPath: c.dataProposalPath,
-      experimentPath: c.dataExperimentPath,
-      ...(c.dataProcessedPath ? { processedPath: c.dataProcessedPath } : {}),
-      ...(c.dataHomePath ? { homePath: c.dataHomePath } : {}),
-      mountRoot: c.dataMountRoot,
-    },
+    data: dataConfig(c),
     gateway: { namespace: c.gatewayNamespace, podLabels: c.gatewayPodLabels },
     // The operator's own pods read Jupyter's activity by pod IP: the NetworkPolicy must let them in.
     activityProbe: { namespace: c.operatorNamespace, podLabels: c.operatorPodLabels },

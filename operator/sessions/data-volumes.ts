@@ -27,7 +27,15 @@ import type {
 } from '@kubernetes/client-node';
 import { DATA_LABEL, PROPOSAL_LABEL, SESSION_NAMESPACE_LABEL } from '../../crds/index.ts';
 import { boundedDnsName, labelValue, shortHash } from './names.ts';
-import { refuse, type BuildInput, type DataConfig, type Result } from './types.ts';
+import type { AnalysisSession } from '../../crds/index.ts';
+import { refuse, type DataConfig, type ProposalNamespace, type Result } from './types.ts';
+
+/** What the data builders read: the session's data request, its proposal namespace and the data config. */
+export interface DataInput {
+  session: { spec: Pick<AnalysisSession['spec'], 'proposal' | 'owner' | 'data'> };
+  namespace: ProposalNamespace;
+  config: { data: DataConfig };
+}
 
 export const RESERVED_MOUNT_NAMES = ['raw', 'processed', 'home'] as const;
 /** PersistentVolumes need a capacity; NFS ignores it. Kept tiny so storage ResourceQuotas barely notice. */
@@ -95,7 +103,7 @@ function isUnder(path: string, root: string): boolean {
   return path === root || path.startsWith(root === '/' ? '/' : `${root}/`);
 }
 
-function missingMessage(name: string, input: BuildInput): string {
+function missingMessage(name: string, input: DataInput): string {
   const ns = input.namespace.name;
   switch (name) {
     case 'beamline':
@@ -108,7 +116,7 @@ function missingMessage(name: string, input: BuildInput): string {
 }
 
 /** Replaces placeholders in one pass (values are never re-expanded) and normalizes the result. */
-function expand(template: string, configField: string, values: Values, input: BuildInput): Result<string> {
+function expand(template: string, configField: string, values: Values, input: DataInput): Result<string> {
   const field = `config.data.${configField}`;
   for (const match of template.matchAll(/\{([^{}]*)\}/g)) {
     const name = match[1] ?? '';
@@ -139,7 +147,7 @@ function expand(template: string, configField: string, values: Values, input: Bu
 }
 
 /** Values every template may use, each validated as the single path segment it becomes. */
-function baseValues(input: BuildInput): Result<Values> {
+function baseValues(input: DataInput): Result<Values> {
   const { session, namespace } = input;
   if (session.spec.proposal !== namespace.proposal)
     return refuse(
@@ -190,7 +198,7 @@ function pathRefusal(field: string, what: string, value: string, problem: string
     : undefined;
 }
 
-function collectAreas(input: BuildInput, notes: string[]): Result<Area[]> {
+function collectAreas(input: DataInput, notes: string[]): Result<Area[]> {
   const data = input.config.data;
   const mountRoot = dataMountRoot(data);
   if (!posix.isAbsolute(mountRoot) || mountRoot === '/')
@@ -233,7 +241,7 @@ function collectAreas(input: BuildInput, notes: string[]): Result<Area[]> {
 
 /** The areas every session gets from configuration: the whole proposal (if asked), processed, home. */
 function configuredAreas(
-  input: BuildInput,
+  input: DataInput,
   mountRoot: string,
   proposalRoot: string,
   values: Values,
@@ -276,7 +284,7 @@ function configuredAreas(
 }
 
 interface MountContext {
-  input: BuildInput;
+  input: DataInput;
   mountRoot: string;
   proposalRoot: string;
   processedRoot: string | undefined;
@@ -289,7 +297,7 @@ interface MountContext {
   notes: string[];
 }
 
-type Mount = NonNullable<NonNullable<BuildInput['session']['spec']['data']>['mounts']>[number];
+type Mount = NonNullable<NonNullable<DataInput['session']['spec']['data']>['mounts']>[number];
 
 /** One spec.data.mounts[] entry as an area, re-validated: name, experiment session, sub-path, mode. */
 function mountArea(ctx: MountContext, mount: Mount, at: string): Result<Area> {
@@ -377,7 +385,7 @@ export function dataClaimName(claimRoot: string, readOnly: boolean): string {
   return `daas-data-${readOnly ? 'ro' : 'rw'}-${shortHash(`${claimRoot}\0${String(readOnly)}`, 12)}`;
 }
 
-export function dataVolumes(input: BuildInput): Result<DataVolumes> {
+export function dataVolumes(input: DataInput): Result<DataVolumes> {
   const notes: string[] = [];
   const areas = collectAreas(input, notes);
   if (!areas.ok) return areas;
@@ -448,5 +456,37 @@ export function dataLabels(namespace: string, proposal: string): Record<string, 
     [DATA_LABEL]: 'proposal',
     [SESSION_NAMESPACE_LABEL]: namespace,
     [PROPOSAL_LABEL]: labelValue(proposal),
+  };
+}
+
+/**
+ * The claims every session of a proposal shares, made when its namespace appears (onboarding), so
+ * that no session of the proposal waits for their binding: the whole proposal read-only and the
+ * processed area read-write. Areas whose path depends on the session's owner ({owner}) are left to
+ * the first session that needs them.
+ */
+export function proposalDataClaims(
+  namespace: ProposalNamespace,
+  data: DataConfig,
+): Result<Pick<DataVolumes, 'persistentVolumes' | 'claims'>> {
+  if (data.volumeSource === 'nfs' || data.proposalPath.includes('{owner}'))
+    return { ok: true, value: { persistentVolumes: [], claims: [] } };
+  const processedPath = data.processedPath?.includes('{owner}') ? undefined : data.processedPath;
+  const built = dataVolumes({
+    // No owner is read: the templates used here do not name one (checked above).
+    session: { spec: { proposal: namespace.proposal, owner: 'onboarding', data: { wholeProposal: true } } },
+    namespace,
+    config: {
+      data: {
+        ...data,
+        homePath: undefined,
+        ...(processedPath === undefined ? { processedPath: undefined } : { processedPath }),
+      },
+    },
+  });
+  if (!built.ok) return built;
+  return {
+    ok: true,
+    value: { persistentVolumes: built.value.persistentVolumes, claims: built.value.claims },
   };
 }
