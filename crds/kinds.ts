@@ -146,7 +146,9 @@ export const analysisSessionKind: KindDefinition = {
 export const quotaKind: KindDefinition = {
   kind: 'Quota',
   plural: 'quotas',
-  singular: 'quota',
+  // Not 'quota': kubectl resolves a CRD's singular before the built-in short names, so `kubectl get
+  // quota` (ResourceQuotas, which admins use in proposal namespaces) would list these instead.
+  singular: 'daasquota',
   shortNames: ['dquota'],
   scope: 'Cluster',
   description:

@@ -94,6 +94,15 @@ describe('the examples', () => {
     );
   });
 
+  test("leave kubectl's `quota` to ResourceQuotas; ours are `quotas` and `dquota`", async () => {
+    const resourceQuotas = await kubectl('get', 'quota', '-A', '-o', 'name');
+    expect(resourceQuotas).not.toContain('daas.calipsoplus.eu');
+    for (const name of ['quotas', 'dquota', 'daasquota'])
+      expect(await kubectl('get', name, '-o', 'name')).toContain(
+        'quota.daas.calipsoplus.eu/default-per-user',
+      );
+  });
+
   test('re-applying them changes nothing (what Argo CD and Flux do on every sync)', async () => {
     const output = await kubectl('apply', '-f', 'examples/');
     expect(output).toContain('analysissession.daas.calipsoplus.eu/ptycho-recon unchanged');
