@@ -152,7 +152,11 @@ export async function runOperator(config: RuntimeConfig, options: RunOptions = {
     // until the server is back). The caches keep running, so the replica leads again warm.
     while (await elector.acquire(abort.signal)) {
       options.onLeading?.();
-      await manager.startControllers();
+      // Not awaited: starting waits for the caches, and renewals must go on meanwhile.
+      manager.startControllers().catch(async (err: unknown) => {
+        log.fatal({ err }, 'controllers failed to start');
+        await shutdown('fatal error', 1);
+      });
       if (!(await elector.hold(abort.signal))) return;
       // A standby may lead once leaseDuration has passed since our last renewal, and hold() gave up
       // at renewDeadline: stop within the difference, cancelling what is in flight.
