@@ -35,6 +35,8 @@ export interface RunOptions {
   handleSignals?: boolean;
   /** Called when this replica starts its controllers (after winning the election, if enabled). */
   onLeading?: () => void;
+  /** Called once the controllers have stopped after the lease was lost (before standing again). */
+  onLeadershipLost?: () => void;
 }
 
 export interface RunningOperator extends OperatorContext {
@@ -112,6 +114,11 @@ export async function runOperator(config: RuntimeConfig, options: RunOptions = {
       })
     : undefined;
 
+  if (elector) {
+    // Writes of a replica whose lease may have passed to another are refused before they are sent.
+    client.setWriteFence((_method, path) => elector.isLeasePath(path) || elector.mayAct());
+  }
+
   const shutdown = (reason: string, code = 0): Promise<number> => {
     stopping ??= (async () => {
       log.info({ reason }, 'shutting down');
@@ -135,15 +142,28 @@ export async function runOperator(config: RuntimeConfig, options: RunOptions = {
 
   manager.startCaches();
   void (async () => {
-    if (elector) {
-      if (!(await elector.acquire(abort.signal))) return;
+    if (!elector) {
       options.onLeading?.();
       await manager.startControllers();
-      // Losing the lease means another replica may already lead: stop at once, like controller-runtime.
-      if (await elector.hold(abort.signal)) await shutdown('leadership lost', 1);
-    } else {
+      return;
+    }
+    // Lead, and on losing the lease stop the controllers and stand for election again: an API server
+    // outage longer than renewDeadline must not take the operator down (it could not even restart
+    // until the server is back). The caches keep running, so the replica leads again warm.
+    while (await elector.acquire(abort.signal)) {
       options.onLeading?.();
-      await manager.startControllers();
+      // Not awaited: starting waits for the caches, and renewals must go on meanwhile.
+      manager.startControllers().catch(async (err: unknown) => {
+        log.fatal({ err }, 'controllers failed to start');
+        await shutdown('fatal error', 1);
+      });
+      if (!(await elector.hold(abort.signal))) return;
+      // A standby may lead once leaseDuration has passed since our last renewal, and hold() gave up
+      // at renewDeadline: stop within the difference, cancelling what is in flight.
+      const budgetMs = Math.max(100, (elector.leaseDurationMs - elector.renewDeadlineMs) / 2);
+      await manager.stopControllers(budgetMs);
+      options.onLeadershipLost?.();
+      log.warn('controllers stopped after losing the lease; standing for election again');
     }
   })().catch(async (err: unknown) => {
     log.fatal({ err }, 'operator failed');

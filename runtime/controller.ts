@@ -57,9 +57,14 @@ export interface ControllerOptions {
   onTerminalError?: (req: Request, error: Classified) => Promise<void> | void;
 }
 
+interface Run {
+  queue: WorkQueue;
+  signal: AbortSignal;
+}
+
 export class Controller {
   readonly name: string;
-  readonly queue: WorkQueue;
+  private workQueue: WorkQueue;
   private readonly options: ControllerOptions;
   private readonly log: Logger;
   private readonly metrics: RuntimeMetrics | undefined;
@@ -69,20 +74,30 @@ export class Controller {
     predicate: UpdatePredicate | undefined;
   }[] = [];
   private readonly removers: (() => void)[] = [];
-  private readonly abort = new AbortController();
+  private abort = new AbortController();
   private workers: Promise<void>[] = [];
   private started = false;
+  private stopped = false;
 
   constructor(options: ControllerOptions) {
     this.name = options.name;
     this.options = options;
     this.metrics = options.metrics;
     this.log = options.log.child({ controller: options.name });
-    this.queue = new WorkQueue({
-      name: options.name,
-      controller: options.name,
-      rateLimiter: options.rateLimiter,
-      metrics: options.metrics,
+    this.workQueue = this.newQueue();
+  }
+
+  /** The current run's queue (a stopped controller starts again with a new one). */
+  get queue(): WorkQueue {
+    return this.workQueue;
+  }
+
+  private newQueue(): WorkQueue {
+    return new WorkQueue({
+      name: this.options.name,
+      controller: this.options.name,
+      rateLimiter: this.options.rateLimiter,
+      metrics: this.options.metrics,
     });
   }
 
@@ -96,10 +111,19 @@ export class Controller {
     return this;
   }
 
-  /** Registers handlers, waits for the caches, then runs the workers until stop(). */
+  /**
+   * Registers handlers, waits for the caches, then runs the workers until stop(). A stopped controller
+   * may start again (a replica that lost the lease and won it back) with a fresh queue: the caches
+   * replay every object to the new handlers, so nothing is missed.
+   */
   async start(): Promise<void> {
     if (this.started) return;
     this.started = true;
+    if (this.stopped) {
+      this.stopped = false;
+      this.abort = new AbortController();
+      this.workQueue = this.newQueue();
+    }
     for (const { cache, map, predicate } of this.watches) {
       const enqueue = (obj: KubeObject, priority: Priority = 'high') => {
         const keys = map(obj);
@@ -132,12 +156,25 @@ export class Controller {
     this.metrics?.maxConcurrentReconciles.set({ controller: this.name }, workers);
     this.metrics?.activeWorkers.set({ controller: this.name }, 0);
     this.log.info({ workers }, 'starting workers');
-    this.workers = Array.from({ length: workers }, () => this.worker());
+    const run = { queue: this.queue, signal: this.abort.signal };
+    this.workers = Array.from({ length: workers }, () => this.worker(run));
   }
 
-  /** Stops taking work and waits up to `timeoutMs` for reconciles in flight. */
-  async stop(timeoutMs = 30_000): Promise<boolean> {
+  /** See WorkQueue.retryFailedNow; the manager calls it when the API server recovers. */
+  retryFailedNow(): number {
+    return this.started ? this.queue.retryFailedNow() : 0;
+  }
+
+  /**
+   * Stops taking work and waits up to `timeoutMs` for reconciles in flight. `cancel` aborts their
+   * signal first (leadership lost: their writes must stop now, not finish).
+   */
+  async stop(timeoutMs = 30_000, { cancel = false } = {}): Promise<boolean> {
+    if (!this.started) return true;
+    this.started = false;
+    this.stopped = true;
     for (const remove of this.removers.splice(0)) remove();
+    if (cancel) this.abort.abort();
     const drained = await this.queue.drain(timeoutMs);
     this.abort.abort();
     if (drained) await Promise.all(this.workers);
@@ -145,17 +182,18 @@ export class Controller {
     return drained;
   }
 
-  private async worker(): Promise<void> {
-    for (let key = await this.queue.get(); key !== undefined; key = await this.queue.get()) {
+  /** Workers keep their run's queue and signal: a late worker of a stopped run never takes new work. */
+  private async worker(run: Run): Promise<void> {
+    for (let key = await run.queue.get(); key !== undefined; key = await run.queue.get()) {
       try {
-        await this.process(key);
+        await this.process(key, run);
       } finally {
-        this.queue.done(key);
+        run.queue.done(key);
       }
     }
   }
 
-  private async process(key: string): Promise<void> {
+  private async process(key: string, { queue, signal }: Run): Promise<void> {
     const reconcileId = randomUUID();
     const log = this.log.child({ key, reconcileID: reconcileId });
     const { namespace, name } = splitKey(key);
@@ -165,16 +203,16 @@ export class Controller {
     const started = performance.now();
     let result: string;
     try {
-      const outcome = await this.options.reconcile(req, { log, reconcileId, signal: this.abort.signal });
+      const outcome = await this.options.reconcile(req, { log, reconcileId, signal });
       if (outcome && (outcome.requeueAfterMs ?? 0) > 0) {
-        this.queue.forget(key);
-        this.queue.addAfter(key, outcome.requeueAfterMs ?? 0);
+        queue.forget(key);
+        queue.addAfter(key, outcome.requeueAfterMs ?? 0);
         result = 'requeue_after';
       } else if (outcome?.requeue) {
-        this.queue.addRateLimited(key);
+        queue.addRateLimited(key);
         result = 'requeue';
       } else {
-        this.queue.forget(key);
+        queue.forget(key);
         result = 'success';
       }
       log.debug({ durationMs: round(performance.now() - started), result }, 'reconciled');
@@ -186,23 +224,23 @@ export class Controller {
       switch (classified.action) {
         case 'requeue-now':
         case 'backoff':
-          this.queue.addRateLimited(key);
+          queue.addRateLimited(key);
           log.info(
             {
               durationMs,
               reason: classified.reason,
-              retries: this.queue.numRequeues(key),
+              retries: queue.numRequeues(key),
               err: classified.message,
             },
             'reconcile failed; will retry',
           );
           break;
         case 'done':
-          this.queue.forget(key);
+          queue.forget(key);
           log.debug({ durationMs, reason: classified.reason }, 'object gone during reconcile');
           break;
         case 'no-retry':
-          this.queue.forget(key);
+          queue.forget(key);
           this.metrics?.terminalReconcileErrors.inc(labels);
           log.error(
             { durationMs, reason: classified.reason, err: classified.message },

@@ -1,8 +1,12 @@
 // Leader election between two real operator processes (testing/leader-process.ts) on one Lease.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { afterAll, beforeAll, describe, expect, it, inject } from 'vitest';
 import { createTestNamespace, eventually, testKubeConfig } from '../testing/kube.ts';
+import { TcpProxy } from '../testing/tcp-proxy.ts';
 import { ConfigMaps, collectionPath } from './resources.ts';
 import { RestClient } from './rest.ts';
 import { sleep } from './time.ts';
@@ -21,12 +25,14 @@ let ns: Awaited<ReturnType<typeof createTestNamespace>>;
 const reports: Report[] = [];
 const children: ChildProcess[] = [];
 
-function startReplica(identity: string): ChildProcess {
-  const child = spawn(
-    process.execPath,
-    ['testing/leader-process.ts', inject('kubeconfig'), ns.name, 'daas-test-leader', identity],
-    { stdio: ['ignore', 'pipe', 'inherit'] },
-  );
+function startReplica(
+  identity: string,
+  kubeconfig = inject('kubeconfig'),
+  lease = 'daas-test-leader',
+): ChildProcess {
+  const child = spawn(process.execPath, ['testing/leader-process.ts', kubeconfig, ns.name, lease, identity], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   createInterface({ input: child.stdout as NodeJS.ReadableStream }).on('line', (line) => {
     try {
       reports.push(JSON.parse(line) as Report);
@@ -38,13 +44,17 @@ function startReplica(identity: string): ChildProcess {
   return child;
 }
 
-const reported = (identity: string, event: string, name?: string) =>
+const reported = (identity: string, event: string, name?: string, since = 0) =>
   eventually(
     `${identity} to report ${event} ${name ?? ''}`,
     () =>
       Promise.resolve(
         reports.find(
-          (r) => r.identity === identity && r.event === event && (name === undefined || r.name === name),
+          (r) =>
+            r.identity === identity &&
+            r.event === event &&
+            r.t >= since &&
+            (name === undefined || r.name === name),
         ),
       ),
     30_000,
@@ -100,5 +110,38 @@ describe('leader election', () => {
     expect(takeover).toBeGreaterThan(10_000);
     expect(takeover).toBeLessThan(15_000 + 2400 + 1000);
     await reported('replica-c', 'reconciled', 'two');
+  });
+
+  it('a leader cut off from the API server stops reconciling before the lease can pass, and leads again without exiting', async () => {
+    const server = new URL(kc.getCurrentCluster()?.server ?? '');
+    const proxy = await TcpProxy.start(server.hostname, Number(server.port));
+    const dir = await mkdtemp(join(tmpdir(), 'daas-leader-'));
+    try {
+      const viaProxy = join(dir, 'kubeconfig');
+      await writeFile(viaProxy, proxy.kubeConfig(kc).exportConfig());
+      startReplica('replica-cut', viaProxy, 'daas-test-cutoff');
+      await reported('replica-cut', 'leading');
+      await createCm('cut-before');
+      await reported('replica-cut', 'reconciled', 'cut-before');
+
+      const cutAt = Date.now();
+      proxy.refuse(true);
+      const lost = await reported('replica-cut', 'lost');
+      console.log(`cut off: controllers stopped ${lost.t - cutAt} ms after the cut`);
+      // renewDeadline (10 s) from the last renewal, which was before the cut: well before the 15 s
+      // after which a standby could take the lease over.
+      expect(lost.t - cutAt).toBeLessThan(11_000);
+      await sleep(3000);
+      proxy.refuse(false);
+      const backAt = Date.now();
+      const again = await reported('replica-cut', 'leading', undefined, backAt);
+      console.log(`back: leading again ${again.t - backAt} ms after the API server was reachable`);
+      await createCm('cut-after');
+      await reported('replica-cut', 'reconciled', 'cut-after');
+      expect(reports.filter((r) => r.identity === 'replica-cut' && r.event === 'exit')).toEqual([]);
+    } finally {
+      await proxy.close();
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -43,6 +43,8 @@ export class LeaderElector {
   private observed: { record: string; at: number } | undefined;
   private lease: Lease | undefined;
   private leading = false;
+  /** When the last successful acquire or renew was sent (monotonic ms). */
+  private renewedAt = -Infinity;
 
   constructor(options: LeaderElectionOptions) {
     this.o = { leaseDurationMs: 15_000, renewDeadlineMs: 10_000, retryPeriodMs: 2000, ...options };
@@ -55,6 +57,29 @@ export class LeaderElector {
     });
   }
 
+  get leaseDurationMs(): number {
+    return this.o.leaseDurationMs;
+  }
+
+  get renewDeadlineMs(): number {
+    return this.o.renewDeadlineMs;
+  }
+
+  /**
+   * Whether this replica may still act as leader: it leads and renewDeadline has not passed since its
+   * last renewal was sent. Unlike isLeader, it turns false on time even if the process was frozen
+   * (SIGSTOP, a long GC pause) and hold() has not run yet, so it can fence writes.
+   */
+  mayAct(): boolean {
+    return this.leading && performance.now() < this.renewedAt + this.o.renewDeadlineMs;
+  }
+
+  /** Whether a request to `path` is the election's own (creating or writing the Lease): never fenced. */
+  isLeasePath(path: string): boolean {
+    const { namespace, name } = this.o;
+    return path === objectPath(Leases, namespace, name) || path === collectionPath(Leases, namespace);
+  }
+
   get isLeader(): boolean {
     return this.leading;
   }
@@ -63,7 +88,9 @@ export class LeaderElector {
   async acquire(signal: AbortSignal): Promise<boolean> {
     this.log.info('waiting for leadership');
     while (!signal.aborted) {
+      const sentAt = performance.now();
       if (await this.tryAcquireOrRenew()) {
+        this.renewedAt = sentAt;
         this.setLeading(true);
         this.log.info('became leader');
         return true;
@@ -74,16 +101,25 @@ export class LeaderElector {
     return false;
   }
 
-  /** Renews every retryPeriod; resolves when leadership is lost (true) or `signal` aborted (false). */
+  /**
+   * Renews every retryPeriod; resolves when leadership is lost (true) or `signal` aborted (false).
+   * Lost means no renewal got through for renewDeadline, counted from when the last successful
+   * attempt was *sent* (the earliest the server can have recorded it): no attempt, however slow,
+   * outlives that deadline, so the caller has leaseDuration − renewDeadline to stop its controllers
+   * before a standby may take over.
+   */
   async hold(signal: AbortSignal): Promise<boolean> {
-    let lastRenew = performance.now();
+    const left = () => this.renewedAt + this.o.renewDeadlineMs - performance.now();
+    // A function, not the property: TypeScript would keep the narrowed value across awaits.
     const aborted = () => signal.aborted;
     while (!aborted()) {
-      await sleep(this.o.retryPeriodMs, signal);
+      await sleep(Math.min(this.o.retryPeriodMs, Math.max(0, left())), signal);
       if (aborted()) break;
-      if (await this.tryAcquireOrRenew()) {
-        lastRenew = performance.now();
-      } else if (performance.now() - lastRenew > this.o.renewDeadlineMs) {
+      const sentAt = performance.now();
+      const budget = left();
+      if (budget > 0 && (await this.tryAcquireOrRenew(budget))) {
+        this.renewedAt = sentAt;
+      } else if (left() <= 0) {
         this.setLeading(false);
         this.log.error(
           { renewDeadlineMs: this.o.renewDeadlineMs },
@@ -115,26 +151,33 @@ export class LeaderElector {
     }
   }
 
+  private countWrite(): void {
+    this.o.metrics?.leaderElectionLeaseWrites.inc({ name: this.o.name });
+  }
+
   private setLeading(leading: boolean): void {
     this.leading = leading;
     this.o.metrics?.leaderElectionMaster.set({ name: this.o.name }, leading ? 1 : 0);
   }
 
-  private async tryAcquireOrRenew(): Promise<boolean> {
+  /** One attempt; `budgetMs` bounds the whole of it (read and write), so a renewal never lands late. */
+  private async tryAcquireOrRenew(budgetMs = this.o.renewDeadlineMs): Promise<boolean> {
     const { client, namespace, name, identity } = this.o;
     const now = performance.now();
     const nowTime = microTime();
     const durationSeconds = Math.ceil(this.o.leaseDurationMs / 1000);
-    const timeoutMs = Math.max(1000, this.o.renewDeadlineMs / 2);
+    const endBy = now + Math.min(budgetMs, this.o.renewDeadlineMs);
+    const readTimeoutMs = Math.max(1, (endBy - now) / 2);
     let lease: Lease;
     try {
-      lease = await client.get<Lease>(objectPath(Leases, namespace, name), { timeoutMs });
+      lease = await client.get<Lease>(objectPath(Leases, namespace, name), { timeoutMs: readTimeoutMs });
     } catch (err) {
       if (!isNotFound(err)) {
         this.log.warn({ err: (err as Error).message }, 'could not read the lease');
         return false;
       }
       try {
+        this.countWrite();
         this.lease = await client.request<Lease>('POST', collectionPath(Leases, namespace), {
           body: {
             apiVersion: 'coordination.k8s.io/v1',
@@ -148,7 +191,7 @@ export class LeaderElector {
               leaseTransitions: 0,
             },
           },
-          timeoutMs,
+          timeoutMs: Math.max(1, endBy - performance.now()),
         });
         this.observe(this.lease, now);
         return true;
@@ -173,7 +216,9 @@ export class LeaderElector {
       leaseTransitions: (spec.leaseTransitions ?? 0) + (mine ? 0 : 1),
     };
     try {
-      this.lease = await this.put({ ...lease, spec: next }, timeoutMs);
+      const remaining = endBy - performance.now();
+      if (remaining <= 0) return false;
+      this.lease = await this.put({ ...lease, spec: next }, remaining);
       this.observe(this.lease, now);
       return true;
     } catch (err) {
@@ -185,6 +230,7 @@ export class LeaderElector {
 
   private async put(lease: Lease, timeoutMs = 5000): Promise<Lease> {
     const { client, namespace, name } = this.o;
+    this.countWrite();
     return client.request<Lease>('PUT', objectPath(Leases, namespace, name), { body: lease, timeoutMs });
   }
 

@@ -55,6 +55,7 @@ export class Manager {
   private readonly controllers: Controller[] = [];
   private cachesStarted = false;
   private controllersStarted = false;
+  private recoveryWatch: AbortController | undefined;
 
   constructor(options: ManagerOptions) {
     this.options = options;
@@ -153,7 +154,33 @@ export class Manager {
   async startControllers(): Promise<void> {
     this.startCaches();
     this.controllersStarted = true;
+    this.watchRecoveries();
     await Promise.all(this.controllers.map((c) => c.start()));
+  }
+
+  /** Until the controllers stop: each time the API server answers again, retry what failed on it. */
+  private watchRecoveries(): void {
+    this.recoveryWatch?.abort();
+    const watch = (this.recoveryWatch = new AbortController());
+    const stopped = () => watch.signal.aborted;
+    void (async () => {
+      while (!stopped()) {
+        await this.client.recovered(watch.signal);
+        if (stopped()) break;
+        const retried = this.controllers.reduce((n, c) => n + c.retryFailedNow(), 0);
+        if (retried > 0) this.log.info({ retried }, 'API server answers again: retrying failed keys now');
+      }
+    })();
+  }
+
+  /**
+   * Stops every controller and cancels their reconciles in flight (leadership lost), waiting at most
+   * `timeoutMs`; the caches keep running, so the replica stays a warm standby and can lead again.
+   */
+  async stopControllers(timeoutMs: number): Promise<void> {
+    this.controllersStarted = false;
+    this.recoveryWatch?.abort();
+    await Promise.all(this.controllers.map((c) => c.stop(timeoutMs, { cancel: true })));
   }
 
   /** Ready when every cache has listed once. */
@@ -170,6 +197,7 @@ export class Manager {
 
   /** Drains controllers (up to `timeoutMs`), then stops the informers. */
   async stop(timeoutMs = 30_000): Promise<void> {
+    this.recoveryWatch?.abort();
     await Promise.all(this.controllers.map((c) => c.stop(timeoutMs)));
     await Promise.all([...this.caches.values()].flatMap(({ informers }) => informers.map((i) => i.stop())));
   }

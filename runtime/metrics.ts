@@ -23,6 +23,8 @@ export interface RuntimeMetrics {
   informerRelists: Counter<'resource' | 'reason'>;
   informerWatchRestarts: Counter<'resource' | 'reason'>;
   leaderElectionMaster: Gauge<'name'>;
+  /** Lease writes (create, renew, release): the only writes a converged leader makes. */
+  leaderElectionLeaseWrites: Counter<'name'>;
   /** Called at scrape time: queues refresh their unfinished-work gauges here. */
   scrapeProbes: Set<() => void>;
 }
@@ -167,6 +169,12 @@ export function runtimeMetrics(registry: Registry): RuntimeMetrics {
     leaderElectionMaster: new Gauge({
       name: 'leader_election_master_status',
       help: 'Gauge of if the reporting system is master of the relevant lease, 0 indicates backup, 1 indicates master',
+      labelNames: ['name'],
+      registers,
+    }),
+    leaderElectionLeaseWrites: new Counter({
+      name: 'leader_election_lease_writes_total',
+      help: 'Requests that wrote the Lease (create, renew, release), so that other writes can be told apart',
       labelNames: ['name'],
       registers,
     }),

@@ -90,7 +90,9 @@ export class Reflector<T extends KubeObject> {
       healthyAfterMs: 5000,
       ...options,
     };
-    this.backoff = new Backoff(options.backoff);
+    // A 10 s cap (not client-go's 30 s): after an outage the first retry that gets through wakes every
+    // informer (waitOut), and without leader election nothing else polls, so the cap bounds catch-up.
+    this.backoff = new Backoff({ maxMs: 10_000, ...options.backoff });
     const where = options.namespace ? ` in ${options.namespace}` : '';
     const sel = options.labelSelector ? ` (${options.labelSelector})` : '';
     this.description = `${type.plural}${type.group ? '.' + type.group : ''}${where}${sel}`;
@@ -126,10 +128,25 @@ export class Reflector<T extends KubeObject> {
         const delay = this.backoff.next();
         this.log.warn({ err: describe(err), retryInMs: delay }, 'list failed');
         reason = 'error';
-        await sleep(delay, this.abort.signal);
+        await this.waitOut(delay);
         continue;
       }
       reason = await this.watchUntilRelist();
+    }
+  }
+
+  /** Waits out a back-off, or less if any request to the API server succeeds meanwhile. */
+  private async waitOut(delay: number): Promise<void> {
+    const done = new AbortController();
+    const stop = () => {
+      done.abort();
+    };
+    this.abort.signal.addEventListener('abort', stop, { once: true });
+    try {
+      await Promise.race([sleep(delay, done.signal), this.client.recovered(done.signal)]);
+    } finally {
+      done.abort();
+      this.abort.signal.removeEventListener('abort', stop);
     }
   }
 
@@ -184,7 +201,7 @@ export class Reflector<T extends KubeObject> {
       if (result.end === 'error' || (result.end === 'closed' && !healthy)) {
         const delay = this.backoff.next();
         this.log.warn({ err: describe(result.error), end: result.end, retryInMs: delay }, 'watch failed');
-        await sleep(delay, this.abort.signal);
+        await this.waitOut(delay);
       } else if (result.end === 'watchdog') {
         this.log.warn({ resourceVersion: result.rv }, 'watch stream silent past its timeout: restarted');
       }

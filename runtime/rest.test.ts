@@ -2,16 +2,18 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { KubeConfig } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { RestClient } from './rest.ts';
+import { FencedWriteError, RestClient } from './rest.ts';
 
 // A plain HTTP server on loopback stands in for the API server: only the client's own pacing is tested.
 let server: Server;
 let kubeConfig: KubeConfig;
 let served = 0;
+let answer = 200;
 
 beforeAll(async () => {
   server = createServer((_req, res) => {
     served++;
+    res.statusCode = answer;
     res.setHeader('Content-Type', 'application/json');
     res.end('{"kind":"Namespace"}');
   });
@@ -56,5 +58,39 @@ describe('RestClient pacing (a loopback HTTP server as the API server)', () => {
     paced.close();
     expect(slow).toBeGreaterThanOrEqual(1800);
     expect(free).toBeLessThan(slow / 2);
+  });
+});
+
+describe('RestClient around outages and leadership', () => {
+  it('wakes waiters on the first success after failures, not on every success', async () => {
+    const client = new RestClient(kubeConfig);
+    let woken = 0;
+    void client.recovered().then(() => woken++);
+    await client.get('/api/v1/namespaces/x');
+    await Promise.resolve();
+    expect(woken).toBe(0); // nothing had failed
+    answer = 503;
+    await expect(client.get('/api/v1/namespaces/x')).rejects.toThrow();
+    answer = 200;
+    await client.get('/api/v1/namespaces/x');
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(woken).toBe(1);
+    client.close();
+  });
+
+  it('sends no write the fence refuses, and still reads', async () => {
+    const client = new RestClient(kubeConfig);
+    let leading = true;
+    client.setWriteFence((_m, path) => path === '/lease' || leading);
+    served = 0;
+    await client.request('POST', '/api/v1/namespaces', { body: {} });
+    leading = false;
+    await expect(client.request('POST', '/api/v1/namespaces', { body: {} })).rejects.toThrow(
+      FencedWriteError,
+    );
+    await client.request('PUT', '/lease', { body: {} });
+    await client.get('/api/v1/namespaces/x');
+    expect(served).toBe(3);
+    client.close();
   });
 });

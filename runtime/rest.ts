@@ -44,6 +44,8 @@ export class RestClient {
   private readonly limiter: BucketRateLimiter<string> | undefined;
   private agent: http.Agent | undefined;
   private streamAgent: http.Agent | undefined;
+  private readonly health = new ServerHealth();
+  private writeFence: ((method: string, path: string) => boolean) | undefined;
 
   constructor(kubeConfig: ClusterAccess, options: RestClientOptions = {}) {
     this.kubeConfig = kubeConfig;
@@ -60,12 +62,31 @@ export class RestClient {
     return new URL(server);
   }
 
+  /**
+   * Resolves the next time the API server answers 2xx after having failed (no answer, 5xx or 429), or
+   * when `signal` aborts. Callers waiting out a back-off race it, so that one request that gets
+   * through (any informer, the leader election) wakes every waiter and the operator catches up at once.
+   */
+  recovered(signal?: AbortSignal): Promise<void> {
+    return this.health.recovered(signal);
+  }
+
+  /**
+   * Refuses every request but a GET for which `allowed` answers false (with FencedWriteError, before
+   * anything is sent): a leader whose Lease may have passed to another replica must not write.
+   */
+  setWriteFence(allowed: (method: string, path: string) => boolean): void {
+    this.writeFence = allowed;
+  }
+
   async get<T>(path: string, options: RequestOptions = {}): Promise<T> {
     return this.request<T>('GET', path, options);
   }
 
   /** Sends a request and parses the JSON answer; throws ApiError for any status other than 2xx. */
   async request<T>(method: string, path: string, options: RequestOptions = {}): Promise<T> {
+    if (method !== 'GET' && this.writeFence && !this.writeFence(method, path))
+      throw new FencedWriteError(method, path);
     const res = await this.open(method, path, options);
     const text = await readBody(res);
     const code = res.statusCode ?? 0;
@@ -123,6 +144,7 @@ export class RestClient {
     const started = performance.now();
     const host = url.host;
     const count = (code: string) => {
+      this.health.record(code);
       this.metrics?.restRequests.inc({ code, method, host });
       this.metrics?.restLatency.observe({ verb: method, host }, (performance.now() - started) / 1000);
     };
@@ -202,6 +224,49 @@ export class RestClient {
     this.streamAgent?.destroy();
     this.agent = undefined;
     this.streamAgent = undefined;
+  }
+}
+
+/** A write refused on our side because this replica may no longer act as leader. */
+export class FencedWriteError extends Error {
+  constructor(method: string, path: string) {
+    super(`${method} ${path}: refused, this replica does not hold the lease`);
+    this.name = 'FencedWriteError';
+  }
+}
+
+/** Tracks whether the last answers were failures, and wakes waiters on the first success after them. */
+class ServerHealth {
+  private failing = false;
+  private waiters: (() => void)[] = [];
+
+  record(code: string): void {
+    const status = Number(code);
+    if (!Number.isInteger(status) || status >= 500 || status === 429) {
+      this.failing = true;
+    } else if (status >= 200 && status < 300 && this.failing) {
+      this.failing = false;
+      for (const wake of this.waiters.splice(0)) wake();
+    }
+  }
+
+  recovered(signal?: AbortSignal): Promise<void> {
+    return new Promise((resolve) => {
+      if (signal?.aborted) {
+        resolve();
+        return;
+      }
+      const wake = () => {
+        signal?.removeEventListener('abort', onAbort);
+        resolve();
+      };
+      const onAbort = () => {
+        this.waiters = this.waiters.filter((w) => w !== wake);
+        resolve();
+      };
+      this.waiters.push(wake);
+      signal?.addEventListener('abort', onAbort, { once: true });
+    });
   }
 }
 

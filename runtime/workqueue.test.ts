@@ -124,6 +124,23 @@ describe('WorkQueue', () => {
     expect(q.numRequeues('k')).toBe(4);
   });
 
+  it('retries keys in a long error back-off at once when asked, but leaves deadlines alone', async () => {
+    const q = new WorkQueue({
+      name: 'recover',
+      rateLimiter: new ItemExponentialRateLimiter(60_000, 600_000),
+    });
+    q.addRateLimited('failed');
+    q.addAfter('expires-later', 60_000);
+    expect(q.length).toBe(0);
+    expect(q.retryFailedNow()).toBe(1);
+    const started = performance.now();
+    expect(await q.get()).toBe('failed');
+    expect(performance.now() - started).toBeLessThan(50);
+    expect(q.numRequeues('failed')).toBe(0);
+    expect(q.length).toBe(0);
+    q.shutDown();
+  });
+
   it('hands out a requeueAfter key at its deadline, within a few milliseconds, and earliest deadline wins', async () => {
     const q = new WorkQueue({ name: 'after' });
     const start = performance.now();

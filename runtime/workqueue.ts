@@ -108,6 +108,22 @@ export class WorkQueue {
     this.rateLimiter.forget(key);
   }
 
+  /**
+   * Queues now every key waiting out an error back-off (the API server they failed on answers again):
+   * after a long outage their per-key back-off may be minutes, and nothing else would wake them.
+   */
+  retryFailedNow(): number {
+    let count = 0;
+    for (const key of [...this.waiting.keys()]) {
+      if (this.rateLimiter.retries(key) === 0) continue;
+      this.waiting.delete(key); // its heap entry is skipped when due
+      this.forget(key);
+      this.add(key);
+      count++;
+    }
+    return count;
+  }
+
   numRequeues(key: string): number {
     return this.rateLimiter.retries(key);
   }

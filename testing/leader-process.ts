@@ -1,6 +1,6 @@
 // A test operator process for leader-election tests: runs the real runtime (runOperator) with leader
 // election and one controller over the ConfigMaps of a namespace, and reports on stdout as JSON lines:
-// {"event":"started"}, {"event":"leading"}, {"event":"reconciled","name":...}, {"event":"exit"}.
+// {"event":"started"}, {"event":"leading"}, {"event":"lost"}, {"event":"reconciled","name":...}, {"event":"exit"}.
 // Usage: node testing/leader-process.ts KUBECONFIG NAMESPACE LEASE_NAME IDENTITY
 import { runOperator } from '../runtime/app.ts';
 import { loadRuntimeConfig } from '../runtime/config.ts';
@@ -28,6 +28,9 @@ const op = await runOperator(config, {
   log: createLogger('warn', process.stderr),
   onLeading: () => {
     report('leading');
+  },
+  onLeadershipLost: () => {
+    report('lost');
   },
   register: ({ manager }) => {
     manager.controller({

@@ -259,10 +259,14 @@ export class LocalCluster {
           // Endpoints of loopback pod IPs are invalid: without these controllers nothing retries
           // (and logs) them forever. Connect to pod IPs instead.
           '--controllers=*,-nodeipam,-cloud-node-lifecycle,-service-lb-controller,-route,-endpoint,-endpointslice,-endpointslicemirroring',
+          // One replica has no one to elect, and client-go exits when it cannot renew: with election on,
+          // an API server outage past 10 s would kill it for good (no kubelet here restarts it).
+          '--leader-elect=false',
           '--v=0',
         ];
       case 'kube-scheduler':
-        return [...clientOf(ports.scheduler, 'scheduler'), '--v=0'];
+        // As for the controller manager: no election, so it survives an API server outage.
+        return [...clientOf(ports.scheduler, 'scheduler'), '--leader-elect=false', '--v=0'];
       case 'kwok':
         return [
           `--kubeconfig=${kubeconfig}`,

@@ -1,0 +1,230 @@
+// What every drill shares: a private control plane (drills stop and start its components, so never the
+// shared test cluster), a proposal with a catalogue image, the operator as real child processes with
+// leader election on, and the timings and writes each drill prints.
+import { GROUP, VERSION } from '../crds/index.ts';
+import {
+  BENCH_NAMESPACE,
+  benchSession,
+  createAll,
+  startBenchCluster,
+  until,
+  type BenchCluster,
+} from '../bench/common.ts';
+import {
+  operatorWrites,
+  startOperatorProcess,
+  sumMetric,
+  type OperatorProcess,
+} from '../bench/operator-process.ts';
+
+export { BENCH_NAMESPACE as DRILL_NAMESPACE };
+
+export interface Drill extends BenchCluster {
+  /** Every operator process started so far (stopped ones included), newest last. */
+  operators: OperatorProcess[];
+}
+
+export interface SessionView {
+  name: string;
+  uid: string;
+  phase: string | undefined;
+  reason: string | undefined;
+}
+
+export const LEADER_FLAGS = [
+  '--leader-elect=true',
+  `--leader-election-namespace=${BENCH_NAMESPACE}`,
+  '--leader-election-id=daas-drill',
+];
+
+/** Seconds from the environment (DRILL_OUTAGE=60 ...), for drills whose fault length is configurable. */
+export function secondsFromEnv(name: string, fallback: number): number {
+  const value = Number(process.env[name] ?? fallback);
+  if (!Number.isFinite(value) || value < 0) throw new Error(`${name} must be a number of seconds`);
+  return value;
+}
+
+/** Small requests, so the launcher's three fake nodes never limit a drill's sessions. */
+const resources = { cpu: '10m', memory: '32Mi' };
+
+export async function startDrill(): Promise<Drill> {
+  const bench = await startBenchCluster(resources);
+  return { ...bench, operators: [] };
+}
+
+/** Starts one more operator replica (leader election on); resolves once its caches are synced. */
+export async function startOperator(drill: Drill): Promise<OperatorProcess> {
+  const op = await startOperatorProcess(drill, LEADER_FLAGS);
+  drill.operators.push(op);
+  return op;
+}
+
+export async function stopDrill(drill: Drill): Promise<void> {
+  for (const op of drill.operators) await op.stop('SIGKILL');
+  await drill.close();
+}
+
+export const alive = (op: OperatorProcess): boolean =>
+  op.child.exitCode === null && op.child.signalCode === null;
+
+/** Writes an operator made other than its Lease (creates, applies, status, deletes, Events). */
+export async function workWrites(op: OperatorProcess): Promise<number> {
+  const text = await op.metrics();
+  return operatorWrites(text) - sumMetric(text, 'leader_election_lease_writes_total');
+}
+
+/** The summed work writes of the live operators, to take before and after a fault. */
+export async function liveWorkWrites(drill: Drill): Promise<Map<OperatorProcess, number>> {
+  const counts = new Map<OperatorProcess, number>();
+  for (const op of drill.operators.filter(alive)) counts.set(op, await workWrites(op));
+  return counts;
+}
+
+/** Writes the live operators made since `before` (a process started since counts from zero). */
+export async function writesSince(drill: Drill, before: Map<OperatorProcess, number>): Promise<number> {
+  let sum = 0;
+  for (const op of drill.operators.filter(alive)) sum += (await workWrites(op)) - (before.get(op) ?? 0);
+  return sum;
+}
+
+export async function createSessions(drill: Drill, names: readonly string[]): Promise<void> {
+  await createAll(names, (name) =>
+    drill.custom.createNamespacedCustomObject({
+      group: GROUP,
+      version: VERSION,
+      namespace: BENCH_NAMESPACE,
+      plural: 'analysissessions',
+      body: benchSession(name),
+    }),
+  );
+}
+
+export async function listSessions(drill: Drill): Promise<SessionView[]> {
+  const list = (await drill.custom.listNamespacedCustomObject({
+    group: GROUP,
+    version: VERSION,
+    namespace: BENCH_NAMESPACE,
+    plural: 'analysissessions',
+  })) as {
+    items: { metadata: { name: string; uid: string }; status?: { phase?: string; reason?: string } }[];
+  };
+  return list.items.map((s) => ({
+    name: s.metadata.name,
+    uid: s.metadata.uid,
+    phase: s.status?.phase,
+    reason: s.status?.reason,
+  }));
+}
+
+export const podReady = (pod: {
+  status?: { phase?: string; conditions?: { type: string; status: string }[] };
+}) =>
+  pod.status?.phase === 'Running' &&
+  pod.status.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') === true;
+
+/**
+ * Waits until every named session (every session, without `names`) is Running with a Running, ready
+ * pod; returns the milliseconds it took.
+ */
+export async function waitRunning(
+  drill: Drill,
+  names: readonly string[] | undefined,
+  timeoutMs: number,
+): Promise<number> {
+  const started = performance.now();
+  await until(
+    async () => {
+      const [sessions, pods] = await Promise.all([
+        listSessions(drill).catch(() => []),
+        drill.core.listNamespacedPod({ namespace: BENCH_NAMESPACE }).catch(() => ({ items: [] })),
+      ]);
+      const ready = new Set(pods.items.filter(podReady).map((p) => p.metadata?.ownerReferences?.[0]?.uid));
+      const byName = new Map(sessions.map((s) => [s.name, s]));
+      return (names ?? [...byName.keys()]).every((n) => {
+        const s = byName.get(n);
+        return s?.phase === 'Running' && ready.has(s.uid);
+      });
+    },
+    timeoutMs,
+    100,
+  ).catch(async (err: unknown) => {
+    // Say where they are stuck: phase and reason, counted.
+    const counts = new Map<string, number>();
+    for (const s of await listSessions(drill)) {
+      const key = `${String(s.phase)}/${String(s.reason)}`;
+      counts.set(key, (counts.get(key) ?? 0) + 1);
+    }
+    const where = [...counts].map(([k, n]) => `${k}=${String(n)}`).join(' ');
+    throw new Error(`sessions not all Running after ${String(timeoutMs / 1000)} s: ${where}`, { cause: err });
+  });
+  return performance.now() - started;
+}
+
+/** Waits until each named session has a pod (the operator's part of starting it); returns the ms. */
+export async function waitPods(drill: Drill, names: readonly string[], timeoutMs: number): Promise<number> {
+  const started = performance.now();
+  await until(
+    async () => {
+      const [sessions, pods] = await Promise.all([
+        listSessions(drill).catch(() => []),
+        drill.core.listNamespacedPod({ namespace: BENCH_NAMESPACE }).catch(() => ({ items: [] })),
+      ]);
+      const owners = new Set(pods.items.map((p) => p.metadata?.ownerReferences?.[0]?.uid));
+      const byName = new Map(sessions.map((s) => [s.name, s.uid]));
+      return names.every((n) => owners.has(byName.get(n)));
+    },
+    timeoutMs,
+    100,
+  );
+  return performance.now() - started;
+}
+
+/**
+ * Waits until every session's status says what its pod says (Running exactly when the pod is ready);
+ * returns how many sessions are not Running then. See docs/drills.md: after an outage longer than the
+ * node grace period, kwok never restores the Ready condition the node controller cleared.
+ */
+export async function waitConsistent(drill: Drill, timeoutMs: number): Promise<number> {
+  let notRunning = 0;
+  await until(
+    async () => {
+      const [sessions, pods] = await Promise.all([
+        listSessions(drill).catch(() => []),
+        drill.core.listNamespacedPod({ namespace: BENCH_NAMESPACE }).catch(() => ({ items: [] })),
+      ]);
+      const ready = new Set(pods.items.filter(podReady).map((p) => p.metadata?.ownerReferences?.[0]?.uid));
+      notRunning = sessions.filter((s) => s.phase !== 'Running').length;
+      return sessions.every((s) => (s.phase === 'Running') === ready.has(s.uid));
+    },
+    timeoutMs,
+    100,
+  );
+  return notRunning;
+}
+
+export const sessionNames = (prefix: string, count: number): string[] =>
+  Array.from({ length: count }, (_, i) => `${prefix}-${String(i)}`);
+
+/** One line per drill, in a form docs/drills.md quotes. */
+export function report(drill: string, facts: Record<string, string | number>): void {
+  const parts = Object.entries(facts).map(([k, v]) => `${k}=${typeof v === 'number' ? v.toFixed(1) : v}`);
+  console.log(`[drill] ${drill}: ${parts.join(' ')}`);
+}
+
+/** The live operator that leads (its leader_election_master_status is 1), once one does. */
+export async function leaderOf(drill: Drill, timeoutMs = 30_000): Promise<OperatorProcess> {
+  let leader: OperatorProcess | undefined;
+  await until(
+    async () => {
+      for (const op of drill.operators.filter(alive)) {
+        const text = await op.metrics().catch(() => '');
+        if (sumMetric(text, 'leader_election_master_status') === 1) leader = op;
+      }
+      return leader !== undefined;
+    },
+    timeoutMs,
+    200,
+  );
+  if (!leader) throw new Error('no leader');
+  return leader;
+}
