@@ -122,6 +122,15 @@ export const podReady = (pod: {
   pod.status?.phase === 'Running' &&
   pod.status.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') === true;
 
+/** The drill's sessions and pods now; empty while the API server is away (drills cause that). */
+async function sessionsAndPods(drill: Drill) {
+  const [sessions, pods] = await Promise.all([
+    listSessions(drill).catch(() => []),
+    drill.core.listNamespacedPod({ namespace: BENCH_NAMESPACE }).catch(() => ({ items: [] })),
+  ]);
+  return { sessions, pods: pods.items };
+}
+
 /**
  * Waits until every named session (every session, without `names`) is Running with a Running, ready
  * pod; returns the milliseconds it took.
@@ -134,11 +143,8 @@ export async function waitRunning(
   const started = performance.now();
   await until(
     async () => {
-      const [sessions, pods] = await Promise.all([
-        listSessions(drill).catch(() => []),
-        drill.core.listNamespacedPod({ namespace: BENCH_NAMESPACE }).catch(() => ({ items: [] })),
-      ]);
-      const ready = new Set(pods.items.filter(podReady).map((p) => p.metadata?.ownerReferences?.[0]?.uid));
+      const { sessions, pods } = await sessionsAndPods(drill);
+      const ready = new Set(pods.filter(podReady).map((p) => p.metadata?.ownerReferences?.[0]?.uid));
       const byName = new Map(sessions.map((s) => [s.name, s]));
       return (names ?? [...byName.keys()]).every((n) => {
         const s = byName.get(n);
@@ -165,11 +171,8 @@ export async function waitPods(drill: Drill, names: readonly string[], timeoutMs
   const started = performance.now();
   await until(
     async () => {
-      const [sessions, pods] = await Promise.all([
-        listSessions(drill).catch(() => []),
-        drill.core.listNamespacedPod({ namespace: BENCH_NAMESPACE }).catch(() => ({ items: [] })),
-      ]);
-      const owners = new Set(pods.items.map((p) => p.metadata?.ownerReferences?.[0]?.uid));
+      const { sessions, pods } = await sessionsAndPods(drill);
+      const owners = new Set(pods.map((p) => p.metadata?.ownerReferences?.[0]?.uid));
       const byName = new Map(sessions.map((s) => [s.name, s.uid]));
       return names.every((n) => owners.has(byName.get(n)));
     },
@@ -188,11 +191,8 @@ export async function waitConsistent(drill: Drill, timeoutMs: number): Promise<n
   let notRunning = 0;
   await until(
     async () => {
-      const [sessions, pods] = await Promise.all([
-        listSessions(drill).catch(() => []),
-        drill.core.listNamespacedPod({ namespace: BENCH_NAMESPACE }).catch(() => ({ items: [] })),
-      ]);
-      const ready = new Set(pods.items.filter(podReady).map((p) => p.metadata?.ownerReferences?.[0]?.uid));
+      const { sessions, pods } = await sessionsAndPods(drill);
+      const ready = new Set(pods.filter(podReady).map((p) => p.metadata?.ownerReferences?.[0]?.uid));
       notRunning = sessions.filter((s) => s.phase !== 'Running').length;
       return sessions.every((s) => (s.phase === 'Running') === ready.has(s.uid));
     },

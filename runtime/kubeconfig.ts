@@ -4,7 +4,7 @@
 // memory for code the operator never runs; see docs/performance.md). Anything with the same two
 // methods (client-node's KubeConfig included, which tests use) serves RestClient as well.
 import { execFile } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import type * as https from 'node:https';
 import { homedir } from 'node:os';
 import { dirname, isAbsolute, join } from 'node:path';
@@ -172,20 +172,11 @@ export function loadClusterAccess(
   const fromEnv = env.KUBECONFIG?.split(':').find(Boolean);
   if (fromEnv) return fromFile(fromEnv);
   const home = join(env.HOME ?? homedir(), '.kube', 'config');
-  if (readable(home)) return fromFile(home);
+  if (existsSync(home)) return fromFile(home);
   if (env.KUBERNETES_SERVICE_HOST) return inCluster(env, serviceAccountDir);
   throw new KubeconfigError(
     'no kubeconfig: set --kubeconfig or KUBECONFIG, or run in a pod with a service account',
   );
-}
-
-function readable(path: string): boolean {
-  try {
-    readFileSync(path);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 function inCluster(env: NodeJS.ProcessEnv, dir: string): KubeAccess {

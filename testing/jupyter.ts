@@ -1,11 +1,11 @@
 // A real Jupyter server (jupyter_server from PyPI, installed by tools/peers/install.sh) for tests,
 // listening on a loopback address such as a fake pod's IP.
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { sleep } from '../runtime/time.ts';
+import { superviseUntilReady } from './peer-process.ts';
 
 export interface JupyterServer {
   url: string;
@@ -47,35 +47,16 @@ export async function startJupyter(options: {
     },
   );
   const url = `http://${options.ip}:${String(options.port)}${baseUrl}`;
-  let stderr = '';
-  child.stderr?.on('data', (chunk: Buffer) => {
-    stderr = (stderr + chunk.toString()).slice(-4000);
-  });
-  const exited = new Promise<void>((resolve) =>
-    child.once('exit', () => {
-      resolve();
-    }),
-  );
-  const stop = async () => {
-    child.kill('SIGTERM');
-    const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
-    await exited;
-    clearTimeout(timer);
-    await rm(root, { recursive: true, force: true });
-  };
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    const ok = await fetch(`${url}api/status`, {
+  const answers = () =>
+    fetch(`${url}api/status`, {
       headers: { authorization: `token ${options.token}` },
       signal: AbortSignal.timeout(1000),
     })
       .then((r) => r.ok)
       .catch(() => false);
-    if (ok) return { url, token: options.token, stop };
-    if (Date.now() > deadline || child.exitCode !== null) {
-      await stop();
-      throw new Error(`jupyter-server did not start on ${url}:\n${stderr}`);
-    }
-    await sleep(200);
-  }
+  const { stop } = await superviseUntilReady(child, root, `jupyter-server on ${url}`, answers, {
+    timeoutMs: 30_000,
+    everyMs: 200,
+  });
+  return { url, token: options.token, stop };
 }

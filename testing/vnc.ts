@@ -3,12 +3,12 @@
 // colour. The X server itself listens on no TCP port, only on its Unix socket.
 import { execFile, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, writeFile } from 'node:fs/promises';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { sleep } from '../runtime/time.ts';
+import { superviseUntilReady } from './peer-process.ts';
 
 const run = promisify(execFile);
 
@@ -90,30 +90,13 @@ export async function startVncDesktop(options: {
     ],
     { stdio: ['ignore', 'ignore', 'pipe'] },
   );
-  let stderr = '';
-  child.stderr.on('data', (c: Buffer) => {
-    stderr = (stderr + c.toString()).slice(-4000);
-  });
-  const exited = new Promise<void>((resolve) =>
-    child.once('exit', () => {
-      resolve();
-    }),
+  const { stop } = await superviseUntilReady(
+    child,
+    dir,
+    `Xtigervnc on ${options.ip}:${String(options.port)}`,
+    () => answers(options.ip, options.port),
+    { timeoutMs: 20_000, everyMs: 100 },
   );
-  const stop = async () => {
-    child.kill('SIGTERM');
-    const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
-    await exited;
-    clearTimeout(timer);
-    await rm(dir, { recursive: true, force: true });
-  };
-  const deadline = Date.now() + 20_000;
-  while (!(await answers(options.ip, options.port))) {
-    if (Date.now() > deadline || child.exitCode !== null) {
-      await stop();
-      throw new Error(`Xtigervnc did not start on ${options.ip}:${String(options.port)}:\n${stderr}`);
-    }
-    await sleep(100);
-  }
   if (options.colour) await run('xsetroot', ['-display', display, '-solid', options.colour]);
   return { display, stop };
 }
