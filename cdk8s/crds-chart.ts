@@ -5,6 +5,7 @@ import type { Construct } from 'constructs';
 import { KINDS } from '../crds/kinds.ts';
 import { buildCrd } from '../crds/openapi/crd.ts';
 import { ADMISSION_POLICIES, denyBinding } from '../crds/admission-policies.ts';
+import { USER_ROLE_BINDINGS, USER_ROLES } from '../crds/user-roles.ts';
 
 export class CrdsChart extends Chart {
   constructor(scope: Construct, id: string) {
@@ -27,6 +28,16 @@ export class AdmissionPoliciesChart extends Chart {
   }
 }
 
+/** The user-facing ClusterRoles and the cluster-wide bindings every site needs. */
+export class UserRolesChart extends Chart {
+  constructor(scope: Construct, id: string) {
+    super(scope, id, { disableResourceNameHashes: true });
+    for (const role of USER_ROLES) new ApiObject(this, `role-${role.metadata.name}`, role);
+    for (const binding of USER_ROLE_BINDINGS)
+      new ApiObject(this, `binding-${binding.metadata.name}`, binding);
+  }
+}
+
 type Manifest = Record<string, unknown>;
 
 /** Synthesises the CRDs in memory: one manifest object per kind, in KINDS order. */
@@ -37,4 +48,9 @@ export function synthCrds(): Manifest[] {
 /** Synthesises the admission policies and bindings in memory. */
 export function synthAdmissionPolicies(): Manifest[] {
   return new AdmissionPoliciesChart(new App(), 'admission-policies').toJson() as Manifest[];
+}
+
+/** Synthesises the user-facing roles and their cluster-wide bindings in memory. */
+export function synthUserRoles(): Manifest[] {
+  return new UserRolesChart(new App(), 'user-roles').toJson() as Manifest[];
 }

@@ -43,13 +43,14 @@ describe('generated files', () => {
     expect(await findDrift(repoRoot, await renderGeneratedFiles(repoRoot))).toEqual([]);
   });
 
-  test('one CRD file per kind, named after the CRD, and the admission policies, in crds/ where `kubectl apply -f crds/` finds them', async () => {
+  test('one CRD file per kind, named after the CRD, the admission policies and the user roles, in crds/ where `kubectl apply -f crds/` finds them', async () => {
     const files = [...(await renderGeneratedFiles(repoRoot)).keys()];
     expect(files).toEqual([
       'crds/sessionimages.daas.calipsoplus.eu.yaml',
       CRD_FILE,
       'crds/quotas.daas.calipsoplus.eu.yaml',
       'crds/session-admission-policies.yaml',
+      'crds/user-roles.yaml',
       'docs/api.md',
     ]);
   });

@@ -3,7 +3,7 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { stringify } from 'yaml';
-import { synthAdmissionPolicies, synthCrds } from './crds-chart.ts';
+import { synthAdmissionPolicies, synthCrds, synthUserRoles } from './crds-chart.ts';
 import { renderApiReference } from './api-reference.ts';
 
 const HEADER =
@@ -11,6 +11,8 @@ const HEADER =
 
 /** Next to the CRDs, so `kubectl apply -f crds/` installs the whole API. */
 export const ADMISSION_POLICIES_FILE = 'crds/session-admission-policies.yaml';
+/** Also next to the CRDs: the roles sites bind users to come with the API. */
+export const USER_ROLES_FILE = 'crds/user-roles.yaml';
 
 function crdFileName(crd: Record<string, unknown>): string {
   const { name } = crd.metadata as { name: string };
@@ -25,6 +27,13 @@ export async function renderGeneratedFiles(repoRoot: string): Promise<Map<string
   }
   const policies = synthAdmissionPolicies().map((object) => stringify(object, { lineWidth: 0 }));
   files.set(ADMISSION_POLICIES_FILE, HEADER + policies.join('---\n'));
+  files.set(
+    USER_ROLES_FILE,
+    HEADER +
+      synthUserRoles()
+        .map((object) => stringify(object, { lineWidth: 0 }))
+        .join('---\n'),
+  );
   files.set('docs/api.md', await renderApiReference(repoRoot));
   return files;
 }

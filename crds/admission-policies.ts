@@ -1,11 +1,11 @@
 // ValidatingAdmissionPolicies for the two session rules that need more than the object itself but
 // can still be decided at admission: the namespace's proposal label and the requesting user.
 // Refusing them up front beats a session that fails later; the operator still re-checks.
-import { GROUP } from './group.ts';
+import { ADMINS_GROUP, GROUP } from './group.ts';
 import { PROPOSAL_LABEL } from './labels.ts';
 
 /** Groups whose members may create sessions for other users. */
-export const SESSION_ADMIN_GROUPS = ['system:masters', 'daas:admins', 'system:serviceaccounts:daas-system'];
+export const SESSION_ADMIN_GROUPS = ['system:masters', ADMINS_GROUP, 'system:serviceaccounts:daas-system'];
 
 const sessionsOnCreate = {
   resourceRules: [
@@ -48,7 +48,7 @@ export const proposalNamespacePolicy = sessionCreatePolicy('daas-session-proposa
 export const sessionOwnerPolicy = sessionCreatePolicy('daas-session-owner', [
   {
     expression: `object.spec.owner == request.userInfo.username || request.userInfo.groups.exists(g, g in ${JSON.stringify(SESSION_ADMIN_GROUPS).replaceAll('"', "'")})`,
-    messageExpression: `'spec.owner: must be ' + request.userInfo.username + ', the user creating the session (members of daas:admins may create sessions for others; portals should impersonate the user)'`,
+    messageExpression: `'spec.owner: must be ' + request.userInfo.username + ', the user creating the session (members of ${ADMINS_GROUP} may create sessions for others; portals should impersonate the user)'`,
     reason: 'Forbidden',
   },
 ]);

@@ -3,3 +3,5 @@ export const GROUP = 'daas.calipsoplus.eu';
 export const VERSION = 'v1alpha1';
 export const API_VERSION = `${GROUP}/${VERSION}`;
 export const CATEGORY = 'daas';
+/** The group whose members administer the platform (roles, admission policies and the dashboard). */
+export const ADMINS_GROUP = 'daas:admins';
