@@ -51,6 +51,7 @@ describe('generated files', () => {
       'crds/quotas.daas.calipsoplus.eu.yaml',
       'crds/session-admission-policies.yaml',
       'crds/user-roles.yaml',
+      'deploy/install.yaml',
       'docs/api.md',
     ]);
   });
@@ -62,6 +63,16 @@ describe('generated files', () => {
     await writeFile(path, original.replace('maxLength: 128', 'maxLength: 4096'));
     expect(await findDrift(dir, await renderGeneratedFiles(repoRoot))).toEqual([
       `${CRD_FILE}: differs from what the schemas generate`,
+    ]);
+  });
+
+  test('a hand edit to deploy/install.yaml is detected', async () => {
+    const dir = await generatedCopy();
+    const path = join(dir, 'deploy/install.yaml');
+    const original = await readFile(path, 'utf8');
+    await writeFile(path, original.replace('replicas: 2', 'replicas: 3'));
+    expect(await findDrift(dir, await renderGeneratedFiles(repoRoot))).toEqual([
+      'deploy/install.yaml: differs from what the schemas generate',
     ]);
   });
 

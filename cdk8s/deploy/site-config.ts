@@ -1,0 +1,26 @@
+// The site's settings, one ConfigMap both components read as environment variables (each flag of
+// `npm run operator -- --help` and `npm run gateway -- --help` has its variable). A site edits it in
+// its kustomize overlay; the defaults here are placeholders that make the operator's data paths
+// explicit.
+import { componentLabels, SITE_CONFIG, SYSTEM_NAMESPACE } from './names.ts';
+
+export const SITE_SETTINGS: Record<string, string> = {
+  DAAS_NFS_SERVER: 'nfs.facility.example',
+  DAAS_DATA_PROPOSAL_PATH: '/data/proposals/{proposal}',
+  DAAS_DATA_PROCESSED_PATH: '/data/processed/{proposal}',
+  DAAS_DATA_HOME_PATH: '',
+  DAAS_GATEWAY_URL: 'https://daas.facility.example/',
+  DAAS_GATEWAY_PUBLIC_URL: 'https://daas.facility.example/',
+  DAAS_LOG_LEVEL: 'info',
+};
+
+export function siteConfigManifests(): Record<string, unknown>[] {
+  return [
+    {
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { name: SITE_CONFIG, namespace: SYSTEM_NAMESPACE, labels: componentLabels('daas-site-config') },
+      data: SITE_SETTINGS,
+    },
+  ];
+}
