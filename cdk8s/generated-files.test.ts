@@ -91,5 +91,6 @@ describe('generated files', () => {
     expect(result.code).toBe(1);
     expect(result.stderr).toContain(`${CRD_FILE}: differs`);
     expect(result.stderr).toContain('npm run generate');
-  });
+    // Two processes that each render everything: seconds on a busy machine.
+  }, 30_000);
 });

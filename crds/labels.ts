@@ -29,6 +29,11 @@ export const SESSION_NAMESPACE_LABEL = `${GROUP}/session-namespace`;
  * namespace, owned by none; the claims go with the namespace, the volumes are deleted after it.
  */
 export const DATA_LABEL = `${GROUP}/data`;
+/**
+ * On the RoleBindings the operator keeps in each proposal namespace (value: `operator` or
+ * `dashboard`): the component they grant its namespaced rights there, Secrets above all.
+ */
+export const ACCESS_LABEL = `${GROUP}/access`;
 /** Annotations keep the exact values that labels may have had to shorten or sanitize. */
 export const OWNER_ANNOTATION = `${GROUP}/owner`;
 export const SESSION_ANNOTATION = `${GROUP}/session`;

@@ -4,21 +4,13 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { installCrds, kubectl } from './testing/api-server.ts';
+import { canI, installCrds, kubectl } from './testing/api-server.ts';
 
 // The sample membership, moved into a namespace of this test's own (the examples' test owns and
 // deletes proposal-mx-2451, possibly while this file runs).
 const NAMESPACE = `roles-${Math.random().toString(16).slice(2, 8)}`;
 
-/** `kubectl auth can-i` as a user (and groups): true or false, never an error for "no". */
-async function can(user: string, verb: string, resource: string, namespace?: string, groups: string[] = []) {
-  const args = ['auth', 'can-i', verb, resource, `--as=${user}`, ...groups.map((g) => `--as-group=${g}`)];
-  if (namespace) args.push('-n', namespace);
-  return (
-    (await kubectl(...args).catch((err: unknown) => (err as { stdout?: string }).stdout ?? '')).trim() ===
-    'yes'
-  );
-}
+const can = canI;
 
 beforeAll(async () => {
   await installCrds();

@@ -41,6 +41,8 @@ describe('loadConfig', () => {
       gatewayUrl: '',
       gatewayTokenFile: '/var/run/secrets/kubernetes.io/serviceaccount/token',
       operatorNamespace: 'daas-system',
+      operatorServiceAccount: 'daas-operator',
+      gatewayServiceAccount: 'daas-dashboard',
       operatorPodLabels: { 'app.kubernetes.io/name': 'daas-operator' },
       defaultUid: 1000,
       defaultGid: 1000,

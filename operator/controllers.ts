@@ -17,6 +17,7 @@ import { probeGatewayActivity } from './sessions/activity/connections.ts';
 import { DEFAULT_PROBES, type Probe } from './sessions/steps/activity.ts';
 import { registerImageController } from './images/controller.ts';
 import { registerProposalDataController } from './proposals/controller.ts';
+import { proposalAccessConfigSchema, registerProposalAccessController } from './proposals/access.ts';
 
 export interface ControllerModule<S extends z.ZodObject = z.ZodObject> {
   /** Names the module in errors (for instance two fragments declaring the same key). */
@@ -68,7 +69,15 @@ export const proposalDataModule: ControllerModule<typeof dataConfigSchema> = {
   },
 };
 
-export const CONTROLLERS = [sessionsModule, imagesModule, proposalDataModule] as const;
+export const proposalAccessModule: ControllerModule<typeof proposalAccessConfigSchema> = {
+  name: 'proposal-access',
+  config: proposalAccessConfigSchema,
+  register(ctx, config, options) {
+    registerProposalAccessController(ctx, config, options);
+  },
+};
+
+export const CONTROLLERS = [sessionsModule, imagesModule, proposalDataModule, proposalAccessModule] as const;
 
 type UnionToIntersection<U> = (U extends unknown ? (u: U) => void : never) extends (i: infer I) => void
   ? I

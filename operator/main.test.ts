@@ -9,7 +9,8 @@ const main = (args: string[], env: NodeJS.ProcessEnv = {}) =>
     env: { PATH: process.env.PATH, ...env },
   });
 
-describe('operator/main.ts', () => {
+// Each test starts Node on the operator's sources: seconds on a busy machine.
+describe('operator/main.ts', { timeout: 30_000 }, () => {
   it('prints every flag for --help and exits 0', () => {
     const run = main(['--help']);
     expect(run.status).toBe(0);

@@ -12,7 +12,7 @@ import { createLogger } from './logger.ts';
 import { Manager } from './manager.ts';
 import { newRegistry, runtimeMetrics, type RuntimeMetrics } from './metrics.ts';
 import type { ReflectorOptions } from './reflector.ts';
-import { RestClient } from './rest.ts';
+import { isReview, RestClient } from './rest.ts';
 import { serve, type Listening } from './server.ts';
 
 export interface OperatorContext {
@@ -116,7 +116,8 @@ export async function runOperator(config: RuntimeConfig, options: RunOptions = {
 
   if (elector) {
     // Writes of a replica whose lease may have passed to another are refused before they are sent.
-    client.setWriteFence((_method, path) => elector.isLeasePath(path) || elector.mayAct());
+    // Reviews (access and token reviews) are POSTs that change nothing: a standby may ask them too.
+    client.setWriteFence((_method, path) => elector.isLeasePath(path) || isReview(path) || elector.mayAct());
   }
 
   const shutdown = (reason: string, code = 0): Promise<number> => {

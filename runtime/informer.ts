@@ -183,7 +183,8 @@ export class Informer<T extends KubeObject = KubeObject> implements Cache<T> {
 /** One informer per namespace behind a single cache (when the operator watches a namespace list). */
 export class MultiNamespaceCache<T extends KubeObject> implements Cache<T> {
   readonly type: ResourceType<T>;
-  private readonly byNamespace: Map<string, Informer<T>>;
+  /** Protected: a cache over a changing set of namespaces adds and removes informers (following-cache.ts). */
+  protected readonly byNamespace: Map<string, Informer<T>>;
 
   constructor(type: ResourceType<T>, informers: Map<string, Informer<T>>) {
     this.type = type;
@@ -216,7 +217,7 @@ export class MultiNamespaceCache<T extends KubeObject> implements Cache<T> {
     return [...new Set(this.informers.flatMap((i) => i.indexValues(name)))];
   }
 
-  private get informers(): Informer<T>[] {
+  protected get informers(): Informer<T>[] {
     return [...this.byNamespace.values()];
   }
 

@@ -8,6 +8,14 @@ import {
   type KeyMapper,
   type UpdatePredicate,
 } from './controller.ts';
+import { FollowingNamespacesCache } from './following-cache.ts';
+import {
+  FixedNamespaces,
+  NamespaceAccess,
+  NamespacesOfCache,
+  type AccessCheck,
+  type NamespaceSet,
+} from './namespace-access.ts';
 import { Informer, MultiNamespaceCache, type Cache } from './informer.ts';
 import type { RuntimeMetrics } from './metrics.ts';
 import type { ReflectorOptions } from './reflector.ts';
@@ -36,6 +44,12 @@ export interface CacheOptions<T extends KubeObject> {
   indexes?: IndexFuncs<T>;
 }
 
+/** What the manager waits on before it is ready: caches, and the namespace sets they follow. */
+interface Syncable {
+  hasSynced(): boolean;
+  waitForSync(signal?: AbortSignal): Promise<boolean>;
+}
+
 export interface ControllerSpec<T extends KubeObject> extends Omit<ControllerOptions, 'log' | 'metrics'> {
   /** The kind this controller reconciles: its keys are this kind's keys. */
   for: ResourceType;
@@ -51,7 +65,11 @@ export class Manager {
   readonly log: Logger;
   readonly metrics: RuntimeMetrics | undefined;
   private readonly options: ManagerOptions;
-  private readonly caches = new Map<string, { cache: Cache<KubeObject>; informers: Informer[] }>();
+  private readonly caches = new Map<
+    string,
+    { cache: Syncable; start: () => void; stop: () => Promise<unknown> }
+  >();
+  private readonly namespaceSets = new Map<string, NamespaceSet>();
   private readonly controllers: Controller[] = [];
   private cachesStarted = false;
   private controllersStarted = false;
@@ -93,22 +111,15 @@ export class Manager {
       selectors.labelSelector,
       selectors.fieldSelector,
     ]);
-    const existing = this.caches.get(id);
+    const existing = this.caches.get(id)?.cache as Cache<KubeObject> | undefined;
     if (existing) {
-      for (const [name, fn] of Object.entries(options.indexes ?? {})) existing.cache.addIndex(name, fn);
-      return existing.cache;
+      for (const [name, fn] of Object.entries(options.indexes ?? {})) existing.addIndex(name, fn);
+      return existing;
     }
     const namespaces = type.namespaced ? (this.options.namespaces ?? []) : [];
-    const make = (namespace?: string) =>
-      new Informer(this.client, type, this.log, {
-        ...this.options.informer,
-        ...selectors,
-        namespace,
-        metrics: this.metrics,
-        indexes: options.indexes,
-      });
-    let cache: Cache<KubeObject>;
+    const make = (namespace?: string) => this.informer(type, selectors, options, namespace);
     let informers: Informer[];
+    let cache: Cache<KubeObject>;
     if (namespaces.length === 0) {
       const informer = make();
       cache = informer;
@@ -118,9 +129,94 @@ export class Manager {
       cache = new MultiNamespaceCache(type, byNamespace);
       informers = [...byNamespace.values()];
     }
-    this.caches.set(id, { cache, informers });
-    if (this.cachesStarted) for (const i of informers) i.start();
+    this.register(
+      id,
+      cache,
+      () => {
+        for (const i of informers) i.start();
+      },
+      () => Promise.all(informers.map((i) => i.stop())),
+    );
     return cache;
+  }
+
+  /** The namespaces this operator is limited to (`--namespaces`); empty: all. */
+  get watchedNamespaces(): readonly string[] {
+    return this.options.namespaces ?? [];
+  }
+
+  /**
+   * The namespaces where `check` is allowed (namespace-access.ts), among those where `source`
+   * (RoleBindings that grant this process access) has objects, or the fixed `--namespaces`.
+   */
+  namespaceAccess(source: Cache<KubeObject>, check: AccessCheck): NamespaceSet {
+    const candidates =
+      this.watchedNamespaces.length > 0
+        ? new FixedNamespaces(this.watchedNamespaces)
+        : new NamespacesOfCache(source);
+    const id = JSON.stringify(['access', check, source.type.plural]);
+    const known = this.namespaceSets.get(id);
+    if (known) return known;
+    const access = new NamespaceAccess(this.client, candidates, check, this.log);
+    this.namespaceSets.set(id, access);
+    this.register(
+      id,
+      access,
+      () => {
+        access.start();
+      },
+      () => access.stop(),
+    );
+    return access;
+  }
+
+  /**
+   * A cache of a namespaced kind over the namespaces of `namespaces`, following them as they come
+   * and go (following-cache.ts): for kinds this process may read only where a RoleBinding grants it.
+   */
+  cacheInNamespaces<T extends KubeObject>(
+    type: ResourceType<T>,
+    namespaces: NamespaceSet,
+    selectors: Selectors = {},
+  ): FollowingNamespacesCache<T> {
+    const id = JSON.stringify(['following', type.group, type.version, type.plural, selectors.labelSelector]);
+    const known = this.caches.get(id);
+    if (known) return known.cache as FollowingNamespacesCache<T>;
+    const cache = new FollowingNamespacesCache<T>(
+      type,
+      namespaces,
+      (namespace) => this.informer(type, selectors, {}, namespace) as Informer<T>,
+      this.log,
+    );
+    this.register(
+      id,
+      cache,
+      () => {
+        cache.start();
+      },
+      () => cache.stop(),
+    );
+    return cache;
+  }
+
+  private informer(
+    type: ResourceType,
+    selectors: Selectors,
+    options: CacheOptions<KubeObject>,
+    namespace?: string,
+  ): Informer {
+    return new Informer(this.client, type, this.log, {
+      ...this.options.informer,
+      ...selectors,
+      namespace,
+      metrics: this.metrics,
+      indexes: options.indexes,
+    });
+  }
+
+  private register(id: string, cache: Syncable, start: () => void, stop: () => Promise<unknown>): void {
+    this.caches.set(id, { cache, start, stop });
+    if (this.cachesStarted) start();
   }
 
   addController(options: Omit<ControllerOptions, 'log' | 'metrics'>): Controller {
@@ -147,7 +243,7 @@ export class Manager {
 
   startCaches(): void {
     this.cachesStarted = true;
-    for (const { informers } of this.caches.values()) for (const i of informers) i.start();
+    for (const { start } of this.caches.values()) start();
   }
 
   /** Starts every controller (call when leading); resolves once their workers run. */
@@ -199,6 +295,6 @@ export class Manager {
   async stop(timeoutMs = 30_000): Promise<void> {
     this.recoveryWatch?.abort();
     await Promise.all(this.controllers.map((c) => c.stop(timeoutMs)));
-    await Promise.all([...this.caches.values()].flatMap(({ informers }) => informers.map((i) => i.stop())));
+    await Promise.all([...this.caches.values()].map(({ stop }) => stop()));
   }
 }

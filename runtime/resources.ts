@@ -125,6 +125,12 @@ export const PersistentVolumeClaims: ResourceType<PersistentVolumeClaim> = resou
   'persistentvolumeclaims',
   'PersistentVolumeClaim',
 );
+export const RoleBindings: ResourceType = resourceType(
+  'rbac.authorization.k8s.io',
+  'v1',
+  'rolebindings',
+  'RoleBinding',
+);
 export const Leases: ResourceType<Lease> = resourceType('coordination.k8s.io', 'v1', 'leases', 'Lease');
 export const Events: ResourceType<Event> = resourceType('events.k8s.io', 'v1', 'events', 'Event');
 export const NetworkPolicies: ResourceType<NetworkPolicy> = resourceType(

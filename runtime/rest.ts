@@ -228,6 +228,11 @@ export class RestClient {
 }
 
 /** A write refused on our side because this replica may no longer act as leader. */
+/** Access and token reviews: POSTs that ask the API server a question and store nothing. */
+export function isReview(path: string): boolean {
+  return /^\/apis\/(authorization|authentication)\.k8s\.io\/v1\/[a-z]*reviews$/.test(path);
+}
+
 export class FencedWriteError extends Error {
   constructor(method: string, path: string) {
     super(`${method} ${path}: refused, this replica does not hold the lease`);

@@ -6,6 +6,7 @@ import { synthAdmissionPolicies, synthCrds, synthUserRoles } from '../crds-chart
 import { dashboardManifests } from './dashboard.ts';
 import { SYSTEM_NAMESPACE } from './names.ts';
 import { operatorManifests } from './operator.ts';
+import { proposalAccessManifests } from './proposal-access.ts';
 import { siteConfigManifests } from './site-config.ts';
 
 type Manifest = Record<string, unknown> & { kind: string; metadata: { name: string; annotations?: object } };
@@ -36,7 +37,12 @@ export function installManifests(): Manifest[] {
   return [
     ...inWave(-2, synthCrds()),
     ...inWave(-1, [...synthAdmissionPolicies(), ...synthUserRoles(), systemNamespace]),
-    ...inWave(0, [...siteConfigManifests(), ...operatorManifests(), ...dashboardManifests()]),
+    ...inWave(0, [
+      ...siteConfigManifests(),
+      ...proposalAccessManifests(),
+      ...operatorManifests(),
+      ...dashboardManifests(),
+    ]),
   ];
 }
 

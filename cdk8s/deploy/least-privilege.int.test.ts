@@ -12,7 +12,7 @@ import { CustomObjectsApi } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { inject } from 'vitest';
 import { GROUP, VERSION } from '../../crds/index.ts';
-import { kubectl, useProposalNamespace } from '../../crds/testing/api-server.ts';
+import { canI, kubectl, useProposalNamespace } from '../../crds/testing/api-server.ts';
 import { operatorNodeArgs } from '../../operator/process.ts';
 import { eventually, testKubeConfig } from '../../testing/kube.ts';
 import { sessionImageObject } from '../../testing/objects.ts';
@@ -20,7 +20,8 @@ import { TestSessions } from '../../testing/sessions.ts';
 import { freePort } from '../../tools/controlplane/cluster.ts';
 import { DASHBOARD, OPERATOR, SYSTEM_NAMESPACE, TICKET_KEYS_SECRET } from './names.ts';
 import { buildProductionTree } from './production-tree.ts';
-import { OPERATOR_RULES, type PolicyRule } from './rbac.ts';
+import { OPERATOR_PROPOSAL_RULES, type PolicyRule } from './rbac.ts';
+import { PROPOSAL_ROLES } from '../../operator/proposals/access.ts';
 import { applyInstall, serviceAccountKubeconfig } from './testing.ts';
 
 const kc = testKubeConfig();
@@ -41,7 +42,9 @@ function startFromTree(args: string[]): ChildProcess {
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   let stderr = '';
-  child.stderr.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-4000)));
+  child.stderr.on('data', (chunk: Buffer) => {
+    stderr = (stderr + chunk.toString()).slice(-4000);
+  });
   child.once('exit', (code) => {
     if (code) process.stderr.write(`[least-privilege] ${args[0] ?? ''} exited ${String(code)}: ${stderr}\n`);
   });
@@ -61,7 +64,12 @@ async function writeClusterRole(name: string, rules: PolicyRule[]): Promise<stri
   return path;
 }
 
-async function startOperator(kubeconfig: string, leaseId: string, watched: string): Promise<number> {
+async function startOperator(
+  kubeconfig: string,
+  leaseId: string,
+  watched: string,
+  extra: string[] = [],
+): Promise<number> {
   const metrics = await freePort();
   startFromTree(
     operatorNodeArgs('operator/main.ts', [
@@ -73,6 +81,7 @@ async function startOperator(kubeconfig: string, leaseId: string, watched: strin
       `--metrics-bind-address=127.0.0.1:${String(metrics)}`,
       '--health-probe-bind-address=0',
       '--log-level=warn',
+      ...extra,
     ]),
   );
   return metrics;
@@ -99,6 +108,7 @@ afterAll(async () => {
       .catch(() => undefined);
   }
   await kubectl('delete', 'clusterrole,clusterrolebinding', `lp-narrow-${suffix}`, '--ignore-not-found');
+  await kubectl('delete', 'rolebinding', '-n', SYSTEM_NAMESPACE, `lp-narrow-${suffix}`, '--ignore-not-found');
   await kubectl('delete', 'serviceaccount', '-n', SYSTEM_NAMESPACE, `lp-narrow-${suffix}`, '--ignore-not-found');
   if (tree) await rm(tree, { recursive: true, force: true });
 });
@@ -147,18 +157,56 @@ describe('the image tree with the rendered RBAC', () => {
 
   test('without its rule to write pods the operator is refused, and the session says so', async () => {
     const narrow = `lp-narrow-${suffix}`;
-    const rules = OPERATOR_RULES.filter((rule) => !(rule.resources.includes('pods') && rule.verbs.includes('create')));
-    expect(rules).toHaveLength(OPERATOR_RULES.length - 1);
+    const account = `--serviceaccount=${SYSTEM_NAMESPACE}:${narrow}`;
+    const rules = OPERATOR_PROPOSAL_RULES.filter((rule) => !rule.resources.includes('pods'));
+    expect(rules).toHaveLength(OPERATOR_PROPOSAL_RULES.length - 1);
     await kubectl('create', 'serviceaccount', narrow, '-n', SYSTEM_NAMESPACE);
     await kubectl('apply', '--server-side', '-f', await writeClusterRole(narrow, rules));
-    await kubectl('create', 'clusterrolebinding', narrow, `--clusterrole=${narrow}`, `--serviceaccount=${SYSTEM_NAMESPACE}:${narrow}`);
-    await kubectl('create', 'rolebinding', narrow, '-n', SYSTEM_NAMESPACE, `--role=${OPERATOR}`, `--serviceaccount=${SYSTEM_NAMESPACE}:${narrow}`);
+    await kubectl('create', 'clusterrolebinding', narrow, `--clusterrole=${OPERATOR}`, account);
+    await kubectl('create', 'rolebinding', narrow, '-n', SYSTEM_NAMESPACE, `--role=${OPERATOR}`, account);
+    await kubectl('create', 'rolebinding', narrow, '-n', narrowNamespace.name, `--clusterrole=${narrow}`, account);
     const kubeconfig = await serviceAccountKubeconfig(inject('kubeconfig'), narrow, tree);
-    const metrics = await startOperator(kubeconfig, `lp-narrow-${suffix}`, narrowNamespace.name);
+    // Its own access RoleBinding names another account: the narrowed role is all it has there.
+    const metrics = await startOperator(kubeconfig, `lp-narrow-${suffix}`, narrowNamespace.name, [
+      `--operator-service-account=lp-unused-${suffix}`,
+    ]);
     const sessions = new TestSessions(custom, narrowNamespace.name, { owner: 'akowalska', proposal: 'MX-2451' });
     await sessions.create('refused', { image: narrowImage });
-    const refused = await sessions.until('refused', 'naming the refusal', (s) => /forbidden/i.test(s.status?.message ?? ''), 90_000);
+    const refused = await sessions.until(
+      'refused',
+      'naming the refusal',
+      (s) => /forbidden/i.test(s.status?.message ?? ''),
+      90_000,
+    );
     expect(refused.status?.phase).not.toBe('Running');
     expect((await refusals(metrics)).length).toBeGreaterThan(0);
+  });
+
+  test('neither ServiceAccount reads Secrets outside proposal namespaces; the operator creates pods only in them', async () => {
+    const as = (name: string) => `system:serviceaccount:${SYSTEM_NAMESPACE}:${name}`;
+    for (const component of [OPERATOR, DASHBOARD]) {
+      expect(await canI(as(component), 'get', 'secrets', 'kube-system')).toBe(false);
+      expect(await canI(as(component), 'list', 'secrets', 'default')).toBe(false);
+    }
+    expect(await canI(as(OPERATOR), 'create', 'pods', 'default')).toBe(false);
+    // Granted in the proposal namespace by the RoleBindings the operator keeps there.
+    expect(await canI(as(OPERATOR), 'create', 'pods', namespace.name)).toBe(true);
+    expect(await canI(as(OPERATOR), 'list', 'secrets', namespace.name)).toBe(true);
+    expect(await canI(as(DASHBOARD), 'get', 'secrets', namespace.name)).toBe(true);
+    // Its right to bind cannot carry it elsewhere: the admission policy refuses.
+    const refusal = await kubectl(
+      'create',
+      'rolebinding',
+      `lp-escape-${suffix}`,
+      '-n',
+      'default',
+      `--clusterrole=${PROPOSAL_ROLES.operator}`,
+      `--serviceaccount=${SYSTEM_NAMESPACE}:${OPERATOR}`,
+      `--as=${as(OPERATOR)}`,
+    ).then(
+      () => 'created',
+      (err: unknown) => String((err as { stderr?: string }).stderr),
+    );
+    expect(refusal).toContain('the operator binds roles only in proposal namespaces');
   });
 });

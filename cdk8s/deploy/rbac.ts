@@ -1,6 +1,7 @@
 // The least privilege of each component: exactly the verbs on the resources its code uses, as plain
 // rule lists (tests drop one rule and expect the component to be refused).
 import { GROUP } from '../../crds/group.ts';
+import { PROPOSAL_ROLES } from '../../operator/proposals/access.ts';
 
 export interface PolicyRule {
   apiGroups: string[];
@@ -23,15 +24,35 @@ export const OPERATOR_RULES: PolicyRule[] = [
   // Owner references with blockOwnerDeletion need update on the owner's finalizers subresource.
   { apiGroups: [GROUP], resources: ['analysissessions/finalizers'], verbs: ['update'] },
   { apiGroups: [GROUP], resources: ['sessionimages', 'quotas'], verbs: READ },
-  { apiGroups: [''], resources: ['pods'], verbs: READ },
-  // Apart, so that a test can take exactly this away: starting and stopping session pods.
-  { apiGroups: [''], resources: ['pods'], verbs: ['create', 'update', 'patch', 'delete'] },
-  { apiGroups: [''], resources: ['secrets', 'persistentvolumeclaims'], verbs: MANAGE },
+  // Read everywhere (the caches watch them cluster-wide); written only where a proposal namespace's
+  // RoleBinding grants it (OPERATOR_PROPOSAL_RULES). No Secrets here at all.
+  { apiGroups: [''], resources: ['pods', 'persistentvolumeclaims'], verbs: READ },
+  { apiGroups: ['networking.k8s.io'], resources: ['networkpolicies'], verbs: READ },
   { apiGroups: [''], resources: ['persistentvolumes'], verbs: MANAGE },
-  { apiGroups: ['networking.k8s.io'], resources: ['networkpolicies'], verbs: MANAGE },
   { apiGroups: [''], resources: ['namespaces', 'nodes'], verbs: READ },
   { apiGroups: ['events.k8s.io'], resources: ['events'], verbs: ['create', 'patch'] },
+  // The RoleBindings of proposal namespaces (operator/proposals/access.ts), binding only the two
+  // proposal roles; an admission policy (PROPOSAL_BINDINGS_POLICY) confines them to proposal namespaces.
+  { apiGroups: ['rbac.authorization.k8s.io'], resources: ['rolebindings'], verbs: MANAGE },
+  {
+    apiGroups: ['rbac.authorization.k8s.io'],
+    resources: ['clusterroles'],
+    verbs: ['bind'],
+    resourceNames: [PROPOSAL_ROLES.operator, PROPOSAL_ROLES.dashboard],
+  },
 ];
+
+/** Bound in each proposal namespace: what the operator writes there. */
+export const OPERATOR_PROPOSAL_RULES: PolicyRule[] = [
+  { apiGroups: [''], resources: ['secrets'], verbs: MANAGE },
+  // Apart, so that a test can take exactly this away: starting and stopping session pods.
+  { apiGroups: [''], resources: ['pods'], verbs: ['create', 'update', 'patch', 'delete'] },
+  { apiGroups: [''], resources: ['persistentvolumeclaims'], verbs: ['create', 'update', 'patch', 'delete'] },
+  { apiGroups: ['networking.k8s.io'], resources: ['networkpolicies'], verbs: ['create', 'update', 'patch', 'delete'] },
+];
+
+/** Bound in each proposal namespace: the session credentials the gateway reads, by name. */
+export const DASHBOARD_PROPOSAL_RULES: PolicyRule[] = [{ apiGroups: [''], resources: ['secrets'], verbs: ['get'] }];
 
 /** In its own namespace only: the leader election Lease. */
 export const OPERATOR_NAMESPACE_RULES: PolicyRule[] = [
@@ -43,7 +64,6 @@ export const DASHBOARD_RULES: PolicyRule[] = [
   { apiGroups: ['authentication.k8s.io'], resources: ['tokenreviews'], verbs: ['create'] },
   { apiGroups: ['authorization.k8s.io'], resources: ['subjectaccessreviews'], verbs: ['create'] },
   { apiGroups: [GROUP], resources: ['analysissessions', 'sessionimages'], verbs: READ },
-  { apiGroups: [''], resources: ['secrets'], verbs: ['get'] },
 ];
 
 /** In its own namespace only: the ticket keys. */

@@ -29,6 +29,20 @@ export async function kubectl(...args: string[]): Promise<string> {
 }
 
 /** The committed CRDs installed on the test cluster, Established and served (the launcher's helper). */
+/** `kubectl auth can-i` as a user (and groups): true or false, never an error for "no". */
+export async function canI(
+  user: string,
+  verb: string,
+  resource: string,
+  namespace?: string,
+  groups: string[] = [],
+) {
+  const args = ['auth', 'can-i', verb, resource, `--as=${user}`, ...groups.map((g) => `--as-group=${g}`)];
+  if (namespace) args.push('-n', namespace);
+  const answer = await kubectl(...args).catch((err: unknown) => (err as { stdout?: string }).stdout ?? '');
+  return answer.trim() === 'yes';
+}
+
 export async function installCrds(): Promise<void> {
   await installCrdsWith(inject('kubeconfig'), await ensureBinaries());
 }

@@ -20,9 +20,12 @@ import { apply } from '../../runtime/apply.ts';
 import type { Cache } from '../../runtime/informer.ts';
 import type { Logger } from 'pino';
 import { proposalDataClaims } from '../sessions/data-volumes.ts';
+import { operatorAccess } from './access.ts';
 import { proposalNamespace } from '../sessions/steps/admit.ts';
 import type { DataConfig } from '../sessions/types.ts';
 
+/** How often a namespace is looked at again while the operator's access there is being granted. */
+const ACCESS_RECHECK_MS = 1000;
 /** How often a terminating namespace is looked at again until it is gone. */
 const TERMINATING_RECHECK_MS = 5000;
 
@@ -38,6 +41,8 @@ export function registerProposalDataController(
   const volumes = m.cache(PersistentVolumes, dataSelector);
   const claims = m.cache(PersistentVolumeClaims, dataSelector);
   const client = ctx.client;
+  const access = operatorAccess(m);
+  const limited = m.watchedNamespaces;
   return m.controller({
     name: 'proposaldata',
     for: Namespaces,
@@ -56,8 +61,12 @@ export function registerProposalDataController(
       },
     ],
     reconcile: async (req) => {
+      // An operator limited to some namespaces (--namespaces) touches nothing elsewhere.
+      if (limited.length > 0 && !limited.includes(req.name)) return undefined;
       const cached = namespaces.get(req.name);
       if (cached && !cached.metadata.deletionTimestamp) {
+        // Its claims are written with the rights the operator's RoleBinding there grants.
+        if (!access.has(req.name)) return { requeueAfterMs: ACCESS_RECHECK_MS };
         await onboard(ctx, { namespace: cached, data, volumes, claims, log: ctx.log });
         return undefined;
       }

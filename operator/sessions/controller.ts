@@ -12,7 +12,7 @@ import {
 import { AnalysisSessions, SessionImages } from '../api.ts';
 import { SESSIONS_BY_IMAGE, sessionsCache } from '../indexes.ts';
 import type { OperatorContext } from '../../runtime/app.ts';
-import { generationChanged, type Controller } from '../../runtime/controller.ts';
+import { generationChanged, toControllerOwner, type Controller } from '../../runtime/controller.ts';
 import type { Cache } from '../../runtime/informer.ts';
 import type { Manager } from '../../runtime/manager.ts';
 import {
@@ -26,6 +26,7 @@ import {
   type ResourceType,
 } from '../../runtime/resources.ts';
 import { SessionReconciler, type SessionReconcilerDeps } from './reconciler.ts';
+import { operatorAccess } from '../proposals/access.ts';
 import type { SessionControllerConfig } from './types.ts';
 import { DEFAULT_RUNTIMES, type WorkloadRuntimes } from './workloads/registry.ts';
 
@@ -43,14 +44,17 @@ const data = { labelSelector: DATA_LABEL };
 const shared = { labelSelector: IMAGE_LABEL };
 
 /** The kinds the registered runtimes create (a session's own, and shared), and a cache for each. */
-function childCachesOf(m: Manager, runtimes: WorkloadRuntimes) {
+function childCachesOf(m: Manager, runtimes: WorkloadRuntimes, secrets: Cache<KubeObject>) {
   const childKinds = new Map<string, ResourceType>([[Secrets.kind, Secrets]]);
   const sharedKinds = new Map<string, ResourceType>();
   for (const r of runtimes.values()) {
     for (const k of r.children) (k.shared ? sharedKinds : childKinds).set(k.type.kind, k.type);
   }
   const childCaches = new Map<string, Cache<KubeObject>>([
-    ...[...childKinds.values()].map((t): [string, Cache<KubeObject>] => [t.kind, m.cache(t, children)]),
+    ...[...childKinds.values()].map((t): [string, Cache<KubeObject>] => [
+      t.kind,
+      t.kind === Secrets.kind ? secrets : m.cache(t, children),
+    ]),
     ...[...sharedKinds.values()].map((t): [string, Cache<KubeObject>] => [t.kind, m.cache(t, shared)]),
     [PersistentVolumeClaims.kind, m.cache(PersistentVolumeClaims, data)],
     [PersistentVolumes.kind, m.cache(PersistentVolumes, data)],
@@ -66,7 +70,12 @@ export function registerSessionController(
   const m = ctx.manager;
   const proposals = { labelSelector: PROPOSAL_LABEL };
   const runtimes = options.seams?.runtimes ?? DEFAULT_RUNTIMES;
-  const { childKinds, sharedKinds, childCaches } = childCachesOf(m, runtimes);
+  // Secrets only where the operator's RoleBinding grants them (operator/proposals/access.ts): one
+  // watch per proposal namespace, since RBAC cannot grant a cluster-wide read of some namespaces.
+  const access = operatorAccess(m);
+  const secrets = m.cacheInNamespaces(Secrets, access, children);
+  const credentialKeys = m.cacheInNamespaces(Secrets, access, { labelSelector: CREDENTIALS_KEY_LABEL });
+  const { childKinds, sharedKinds, childCaches } = childCachesOf(m, runtimes, secrets);
   const sessions = sessionsCache(m);
   const reconciler = new SessionReconciler({
     client: ctx.client,
@@ -80,7 +89,9 @@ export function registerSessionController(
       nodes: m.cache(Nodes),
       volumes: m.cache(PersistentVolumes, data),
       claims: m.cache(PersistentVolumeClaims, data),
-      credentialKeys: m.cache(Secrets, { labelSelector: CREDENTIALS_KEY_LABEL }),
+      credentialKeys,
+      secretsListed: (namespace) =>
+        secrets.hasSyncedNamespace(namespace) && credentialKeys.hasSyncedNamespace(namespace),
       children: (type) => {
         const cache = childCaches.get(type.kind);
         if (!cache) throw new Error(`no cache for ${type.kind}: no registered runtime creates it`);
@@ -88,12 +99,15 @@ export function registerSessionController(
       },
     },
   });
-  return m.controller({
+  const controller = m.controller({
     name: 'analysissession',
     for: AnalysisSessions,
     reconcile: reconciler.reconcile,
     ...(options.workers === undefined ? {} : { workers: options.workers }),
-    owns: [...childKinds.values()].map((type) => ({ type, selectors: children })),
+    // Secrets apart: they are watched per proposal namespace (below), never cluster-wide.
+    owns: [...childKinds.values()]
+      .filter((type) => type.kind !== Secrets.kind)
+      .map((type) => ({ type, selectors: children })),
     watches: [
       // A shared object (no owner) concerns the sessions of its image in its namespace.
       ...[...sharedKinds.values()].map((type) => ({
@@ -133,4 +147,6 @@ export function registerSessionController(
       },
     ],
   });
+  controller.watch(secrets, toControllerOwner(AnalysisSessions));
+  return controller;
 }

@@ -65,7 +65,15 @@ export interface SessionCaches {
   children: ChildCaches;
   /** The Secret of each proposal namespace that holds its credentials key. */
   credentialKeys: Cache<KubeObject>;
+  /**
+   * Whether the Secrets of a namespace are in the cache (they are watched per proposal namespace once
+   * the operator's access there is granted); until then a missing Secret means nothing. Unset: always.
+   */
+  secretsListed?: (namespace: string) => boolean;
 }
+
+/** How long a session waits for access to its namespace before an Event says so. */
+const ACCESS_PATIENCE_MS = 10_000;
 
 export interface SessionReconcilerDeps {
   client: RestClient;
@@ -105,6 +113,25 @@ export class SessionReconciler {
     this.keys = new CredentialKeys(deps.client, deps.caches.credentialKeys);
   }
 
+  /** Since when each session has waited for the operator's access to its namespace. */
+  private readonly awaitingAccess = new Map<string, number>();
+
+  /** Waits for access to the namespace, and says so on the session if that takes long. */
+  private awaitAccess(key: string, session: AnalysisSession): ReconcileResult {
+    const since = this.awaitingAccess.get(key) ?? this.now().getTime();
+    this.awaitingAccess.set(key, since);
+    if (this.now().getTime() - since > ACCESS_PATIENCE_MS) {
+      void this.d.recorder.record(
+        session,
+        'Warning',
+        'NamespaceAccessPending',
+        'Reconcile',
+        `The operator cannot manage Secrets in namespace ${session.metadata.namespace ?? ''} yet: its RoleBinding daas-operator-access there is missing or not in force. An admin should check the operator's RBAC (docs/operations.md).`,
+      );
+    }
+    return { requeueAfterMs: 1000 };
+  }
+
   reconcile = async (req: Request, ctx: ReconcileContext): Promise<ReconcileResult | undefined> => {
     const session = this.d.caches.sessions.get(req.key);
     if (!session) {
@@ -116,6 +143,11 @@ export class SessionReconciler {
     // way and brings us back (the requeue only guards a deadline that fell in between). A pass now
     // would act on old status and be refused (409) at the end.
     if (this.statusInFlight(req.key, session)) return { requeueAfterMs: 1000 };
+    // A namespace whose Secrets are not listed yet (its access was granted a moment ago): a missing
+    // Secret cannot be told from one not seen yet, and creating it again would fail or fork it.
+    if (this.d.caches.secretsListed?.(req.namespace ?? '') === false)
+      return this.awaitAccess(req.key, session);
+    this.awaitingAccess.delete(req.key);
     // 1. Admit: the image (the settings a running workload started with), the namespace and the
     //    request make sense together.
     const { p, admission } = this.admitted(this.read(req.key, session, ctx.log));
@@ -214,6 +246,7 @@ export class SessionReconciler {
     this.activity.forget(req.key);
     this.replacedByWrite.delete(req.key);
     this.progressWrittenAt.delete(req.key);
+    this.awaitingAccess.delete(req.key);
   }
 
   /** Everything a pass needs about the session, read from the caches once. */
