@@ -49,6 +49,15 @@ export function jupyterCommand(
   };
 }
 
+/**
+ * JupyterLab settings of the runner's notebooks (Jupyter's config dir, labconfig/
+ * default_setting_overrides.json): never ask to fetch news or check for updates, which would reach
+ * outside this machine.
+ */
+export const JUPYTERLAB_SETTING_OVERRIDES = {
+  '@jupyterlab/apputils-extension:notification': { fetchNews: 'false', checkForUpdates: false },
+};
+
 export interface DesktopCommands {
   server: Command;
   /** Run once each time the server answers: paints the root window. */
@@ -94,7 +103,16 @@ export function desktopCommands(
     windowManager: { command: 'jwm', args: ['-f', paths.wmConfig], env: x },
     terminal: {
       command: 'xterm',
-      args: ['-geometry', '90x28+40+40', '-title', `${w.machineName}: terminal`],
+      args: [
+        '-fa',
+        'Monospace',
+        '-fs',
+        '11',
+        '-geometry',
+        '80x24+40+40',
+        '-title',
+        `${w.machineName}: terminal`,
+      ],
       env: x,
     },
   };

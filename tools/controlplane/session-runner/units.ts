@@ -2,12 +2,12 @@
 // JupyterLab for a notebook; Xtigervnc, then (once it answers) its painted root window, the jwm
 // window manager and an xterm for a desktop. Each process is supervised; stop() ends them all.
 import { execFile } from 'node:child_process';
-import { mkdir } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import type { Logger } from 'pino';
-import { desktopCommands, jupyterCommand } from './commands.ts';
+import { JUPYTERLAB_SETTING_OVERRIDES, desktopCommands, jupyterCommand } from './commands.ts';
 import { jupyterAnswers, tcpAnswers, untilAnswers } from './probes.ts';
 import { Supervised, type SupervisedOptions } from './supervisor.ts';
 import type { SessionWorkload } from './workload.ts';
@@ -61,6 +61,11 @@ export async function startUnit(w: SessionWorkload, secret: string, ctx: UnitCon
     });
 
   if (w.kind === 'jupyter') {
+    await mkdir(join(state, 'config', 'labconfig'), { recursive: true });
+    await writeFile(
+      join(state, 'config', 'labconfig', 'default_setting_overrides.json'),
+      JSON.stringify(JUPYTERLAB_SETTING_OVERRIDES),
+    );
     const lab = supervise(
       'jupyterlab',
       jupyterCommand(w, { bin: ctx.jupyterBin, root: home, state }, secret),
