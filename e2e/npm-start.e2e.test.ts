@@ -5,13 +5,14 @@
 // desktop's canvas shows the colour the desktop painted, and the screenshots in docs/screenshots/
 // (shown in the README) are taken here. Nothing the runner started listens outside 127.0.0.0/8.
 import { execFileSync } from 'node:child_process';
-import { mkdtemp, readFile, readdir } from 'node:fs/promises';
+import { mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { canvasPixel, launchChromium } from '../testing/browser.ts';
 import { eventually } from '../testing/kube.ts';
+import { processTree } from '../testing/process-tree.ts';
 import { ensureBinaries } from '../tools/controlplane/binaries.ts';
 import { LocalCluster, removeClusterDir } from '../tools/controlplane/cluster.ts';
 import { startDemo, type DemoProcesses } from '../tools/controlplane/demo.ts';
@@ -66,23 +67,7 @@ async function runnerTree(): Promise<Set<number>> {
   const state = JSON.parse(await readFile(join(cluster.dir, 'state.json'), 'utf8')) as {
     pids: Record<string, number>;
   };
-  const parentOf = new Map<number, number>();
-  for (const entry of await readdir('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    const stat = await readFile(`/proc/${entry}/stat`, 'utf8').catch(() => '');
-    const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-    if (ppid) parentOf.set(Number(entry), ppid);
-  }
-  const tree = new Set([state.pids['adopted:session-runner'] ?? -1]);
-  for (let grown = true; grown;) {
-    grown = false;
-    for (const [pid, ppid] of parentOf)
-      if (tree.has(ppid) && !tree.has(pid)) {
-        tree.add(pid);
-        grown = true;
-      }
-  }
-  return tree;
+  return new Set(await processTree(state.pids['adopted:session-runner'] ?? -1));
 }
 
 describe('npm start, then the README', () => {
