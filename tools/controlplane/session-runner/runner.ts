@@ -62,7 +62,13 @@ export class SessionRunner {
     if (this.stopped || this.scheduled) return;
     this.scheduled = setTimeout(() => {
       this.scheduled = undefined;
-      this.passing = this.passing.then(() => this.pass());
+      this.passing = this.passing
+        .then(() => this.pass())
+        .catch((err: unknown) => {
+          // Never leave the chain rejected: the next change (or retry) runs a pass again.
+          this.log.error({ err: (err as Error).message }, 'pass failed');
+          this.schedule(RETRY_MS);
+        });
     }, delayMs);
   }
 
