@@ -3,9 +3,9 @@
 // real Xtigervnc at the session pod's IP, the canvas shows the colour the desktop painted, a key typed
 // in the browser reaches an X client on the desktop, and no WebSocket frame carries the VNC password.
 import { spawn, type ChildProcess } from 'node:child_process';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchChromium } from '../testing/browser.ts';
+import { canvasPixel, launchChromium } from '../testing/browser.ts';
 import { startDesktopSession, type DesktopSession } from '../testing/desktop-session.ts';
 import { eventually } from '../testing/kube.ts';
 
@@ -29,20 +29,6 @@ afterAll(async () => {
   await browser.close();
   await d.stop();
 });
-
-/** The colour at (x, y) of noVNC's canvas, in framebuffer coordinates. */
-function canvasPixel(page: Page, x: number, y: number): Promise<string> {
-  return page.evaluate(
-    ([px, py]) => {
-      const canvas = document.querySelector('#screen canvas');
-      if (!(canvas instanceof HTMLCanvasElement)) return 'no canvas';
-      const data = canvas.getContext('2d')?.getImageData(px ?? 0, py ?? 0, 1, 1).data;
-      if (!data) return 'no context';
-      return '#' + [data[0], data[1], data[2]].map((v) => (v ?? 0).toString(16).padStart(2, '0')).join('');
-    },
-    [x, y],
-  );
-}
 
 describe('a desktop in the browser', () => {
   it('shows the desktop, takes the keyboard, and never sends the password to the browser', async () => {

@@ -5,6 +5,7 @@ import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { jupyterAnswers } from '../tools/controlplane/session-runner/probes.ts';
 import { superviseUntilReady } from './peer-process.ts';
 
 export interface JupyterServer {
@@ -47,13 +48,7 @@ export async function startJupyter(options: {
     },
   );
   const url = `http://${options.ip}:${String(options.port)}${baseUrl}`;
-  const answers = () =>
-    fetch(`${url}api/status`, {
-      headers: { authorization: `token ${options.token}` },
-      signal: AbortSignal.timeout(1000),
-    })
-      .then((r) => r.ok)
-      .catch(() => false);
+  const answers = () => jupyterAnswers(url, options.token);
   const { stop } = await superviseUntilReady(child, root, `jupyter-server on ${url}`, answers, {
     timeoutMs: 30_000,
     everyMs: 200,

@@ -2,12 +2,12 @@
 // with VNC authentication on a loopback address such as a fake pod's IP, its root window painted one
 // colour. The X server itself listens on no TCP port, only on its Unix socket.
 import { execFile, spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { mkdtemp, writeFile } from 'node:fs/promises';
-import { connect } from 'node:net';
+import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { tcpAnswers } from '../tools/controlplane/session-runner/probes.ts';
+import { freeDisplay, vncPasswordFile } from '../tools/controlplane/session-runner/x-display.ts';
 import { superviseUntilReady } from './peer-process.ts';
 
 const run = promisify(execFile);
@@ -16,37 +16,6 @@ export interface VncDesktop {
   display: string;
   stop: () => Promise<void>;
 }
-
-async function vncPasswordFile(dir: string, password: string): Promise<string> {
-  const file = join(dir, 'passwd');
-  const child = spawn('vncpasswd', ['-f'], { stdio: ['pipe', 'pipe', 'inherit'] });
-  const chunks: Buffer[] = [];
-  child.stdout.on('data', (c: Buffer) => chunks.push(c));
-  child.stdin.end(`${password}\n`);
-  const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
-  if (code !== 0) throw new Error(`vncpasswd exited with ${String(code)}`);
-  await writeFile(file, Buffer.concat(chunks), { mode: 0o600 });
-  return file;
-}
-
-function freeDisplay(): number {
-  for (;;) {
-    const n = 100 + Math.floor(Math.random() * 800);
-    if (!existsSync(`/tmp/.X11-unix/X${String(n)}`) && !existsSync(`/tmp/.X${String(n)}-lock`)) return n;
-  }
-}
-
-const answers = (host: string, port: number) =>
-  new Promise<boolean>((resolve) => {
-    const socket = connect({ host, port });
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once('error', () => {
-      resolve(false);
-    });
-  });
 
 /** Starts Xtigervnc on `ip:port` with `password`, `width`x`height`, root window `colour` (#rrggbb). */
 export async function startVncDesktop(options: {
@@ -94,7 +63,7 @@ export async function startVncDesktop(options: {
     child,
     dir,
     `Xtigervnc on ${options.ip}:${String(options.port)}`,
-    () => answers(options.ip, options.port),
+    () => tcpAnswers(options.ip, options.port),
     { timeoutMs: 20_000, everyMs: 100 },
   );
   if (options.colour) await run('xsetroot', ['-display', display, '-solid', options.colour]);

@@ -1,15 +1,10 @@
 // npm run cluster:up | cluster:down | cluster:status, and `npm start` (run: foreground until Ctrl-C).
-import { execFileSync, spawn } from 'node:child_process';
-import { closeSync, openSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { LocalCluster, componentNames, freePort } from './cluster.ts';
+import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
+import { LocalCluster, componentNames } from './cluster.ts';
 import { ensureBinaries } from './binaries.ts';
-import { installCrds } from './crds.ts';
-import { operatorNodeArgs } from '../../operator/process.ts';
-
-const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
-export const devClusterDir = resolve(process.env.DAAS_CLUSTER_DIR ?? join(process.cwd(), '.cluster', 'dev'));
+import { devClusterDir } from './cluster-dir.ts';
+import { howToOpen, startDemo } from './demo.ts';
 const log = (line: string) => {
   process.stderr.write(`[cluster] ${line}\n`);
 };
@@ -55,50 +50,16 @@ async function status(): Promise<void> {
   );
 }
 
-/** The API, the sample catalogue, proposal and sessions, applied the way an admin would. */
-async function applySampleData(cluster: LocalCluster): Promise<void> {
-  await installCrds(cluster.kubeconfigPath, cluster.binDir);
-  execFileSync(
-    join(cluster.binDir, 'kubectl'),
-    ['--kubeconfig', cluster.kubeconfigPath, 'apply', '--server-side', '-f', join(repoRoot, 'examples')],
-    { stdio: ['ignore', 'ignore', 'inherit'] },
-  );
-}
-
-/** The operator as its own process (as in a cluster), logging to the cluster's log directory. */
-async function spawnOperator(cluster: LocalCluster): Promise<{ metrics: number; logFile: string }> {
-  const metrics = await freePort();
-  const health = await freePort();
-  const logFile = join(cluster.dir, 'logs', 'operator.log');
-  const fd = openSync(logFile, 'a');
-  const child = spawn(
-    process.execPath,
-    operatorNodeArgs(join(repoRoot, 'operator', 'main.ts'), [
-      `--kubeconfig=${cluster.kubeconfigPath}`,
-      '--leader-elect=false',
-      `--metrics-bind-address=127.0.0.1:${String(metrics)}`,
-      `--health-probe-bind-address=127.0.0.1:${String(health)}`,
-    ]),
-    { stdio: ['ignore', fd, fd] },
-  );
-  closeSync(fd);
-  if (child.pid === undefined) throw new Error('could not start the operator');
-  await cluster.adopt('operator', child.pid);
-  child.once('exit', (code) => {
-    log(`the operator exited with code ${String(code)}; see ${logFile}`);
-  });
-  return { metrics, logFile };
-}
-
-/** The main job: the control plane, the API with sample data and the operator, until Ctrl-C or SIGTERM. */
+/**
+ * The main job: the control plane, the API with sample data, the gateway, the operator and the local
+ * session runner (demo.ts), until Ctrl-C or SIGTERM.
+ */
 async function run(): Promise<void> {
   const binDir = await ensureBinaries();
   const cluster = await LocalCluster.start({ dir: devClusterDir, binDir, log, ownerPid: process.pid });
-  await applySampleData(cluster);
-  const operator = await spawnOperator(cluster);
-  log(
-    `operator running; logs in ${operator.logFile}, metrics on http://127.0.0.1:${String(operator.metrics)}/metrics`,
-  );
+  const demo = await startDemo(cluster);
+  log(`operator running; logs in ${demo.logs.operator}`);
+  log(howToOpen(demo));
   log(`ready. In another shell:\n  ${exports(cluster)}\n  kubectl get daas -A`);
   log('press Ctrl-C to stop');
   // Watching the components also keeps this process alive (they are detached and unreferenced).
