@@ -13,6 +13,7 @@ import {
 import { registerSessionController } from './sessions/controller.ts';
 import { directAccess } from './sessions/access/direct.ts';
 import { gatewayAccess } from './sessions/access/gateway.ts';
+import { guacamoleProvider } from './sessions/access/guacamole/index.ts';
 import { probeGatewayActivity } from './sessions/activity/connections.ts';
 import { DEFAULT_PROBES, type Probe } from './sessions/steps/activity.ts';
 import { registerImageController } from './images/controller.ts';
@@ -35,19 +36,23 @@ export const sessionsModule: ControllerModule<typeof sessionConfigSchema> = {
   config: sessionConfigSchema,
   register(ctx, config, options) {
     const { gatewayUrl, gatewayTokenFile } = config;
-    const seams = gatewayUrl
+    // Guacamole first: it serves rdp and ssh, and the vnc images that ask for it before the gateway.
+    const guacamole = guacamoleProvider(config, ctx.client, ctx.log);
+    const access = [...(guacamole ? [guacamole] : []), ...(gatewayUrl ? [gatewayAccess(gatewayUrl)] : [])];
+    const probes = gatewayUrl
       ? {
-          access: [gatewayAccess(gatewayUrl), directAccess],
-          probes: {
-            ...DEFAULT_PROBES,
-            connections: ((_endpoint, _credentials, session) =>
-              probeGatewayActivity(gatewayUrl, session.key, gatewayTokenFile)) satisfies Probe,
-          },
+          ...DEFAULT_PROBES,
+          connections: ((_endpoint, _credentials, session) =>
+            probeGatewayActivity(gatewayUrl, session.key, gatewayTokenFile)) satisfies Probe,
         }
       : undefined;
+    const seams = {
+      ...(access.length ? { access: [...access, directAccess] } : {}),
+      ...(probes ? { probes } : {}),
+    };
     registerSessionController(ctx, sessionControllerConfig(config), {
       ...options,
-      ...(seams ? { seams } : {}),
+      ...(access.length || probes ? { seams } : {}),
     });
   },
 };
