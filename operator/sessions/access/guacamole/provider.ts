@@ -52,7 +52,25 @@ interface Confirmed {
   missingUsers: string[];
 }
 
+interface Failing {
+  attempts: number;
+  retryAt: Date;
+  message: string;
+}
+
 const GUACAMOLE_PROTOCOLS = new Set(['rdp', 'ssh']);
+
+function unavailable(f: Failing): AccessOutcome {
+  return {
+    verdict: {
+      type: 'AccessReady',
+      status: 'False',
+      reason: 'GuacamoleUnavailable',
+      message: `Apache Guacamole cannot register the connection (${f.message}): the session runs, and the operator tries again at ${f.retryAt.toISOString()}.`,
+    },
+    retryAt: f.retryAt,
+  };
+}
 
 export class GuacamoleAccess implements AccessProvider {
   readonly name = 'guacamole';
@@ -61,7 +79,11 @@ export class GuacamoleAccess implements AccessProvider {
   private readonly o: GuacamoleAccessOptions;
   private readonly now: () => number;
   private readonly confirmed = new Map<string, Confirmed>();
-  private readonly failures = new Map<string, number>();
+  /**
+   * Per session, the failures in a row, when to try again and why it failed: until then a pass (its
+   * own status write wakes one) answers the same without a request, so an outage is no loop.
+   */
+  private readonly failing = new Map<string, Failing>();
   /** Proposal → connection group identifier, once found or created. */
   private readonly groups = new Map<string, string>();
 
@@ -85,33 +107,30 @@ export class GuacamoleAccess implements AccessProvider {
     const now = this.now();
     if (known && known.wanted === wanted && now - known.at < this.o.recheckIntervalMs)
       return this.ready(input, known, [], new Date(known.at + this.o.recheckIntervalMs));
+    const waiting = this.failing.get(uid);
+    if (waiting && now < waiting.retryAt.getTime()) return unavailable(waiting);
     try {
       const { confirmed, events } = await this.register(input, known, wanted);
       this.confirmed.set(uid, confirmed);
-      this.failures.delete(uid);
+      this.failing.delete(uid);
       return this.ready(input, confirmed, events, new Date(now + this.o.recheckIntervalMs));
     } catch (err) {
-      const retryAt = this.failed(uid);
-      const message = reasonOf(err);
+      const failing = this.failed(uid, err);
       this.o.log.warn(
-        { session: keyOf(input.session), err: message, retryInMs: retryAt.getTime() - now },
+        { session: keyOf(input.session), err: failing.message, retryInMs: failing.retryAt.getTime() - now },
         'Guacamole: cannot register the connection',
       );
-      return {
-        verdict: {
-          type: 'AccessReady',
-          status: 'False',
-          reason: 'GuacamoleUnavailable',
-          message: `Apache Guacamole cannot register the connection (${message}): the session runs, and the operator tries again at ${retryAt.toISOString()}.`,
-        },
-        retryAt,
-      };
+      return unavailable(failing);
     }
   }
 
   async release(session: AnalysisSession): Promise<ReleaseOutcome> {
     const uid = uidOf(session);
     const id = this.confirmed.get(uid)?.connectionId ?? session.status?.guacamole?.connectionId;
+    const what = `connection ${id ?? '(not recorded)'}`;
+    const waiting = this.failing.get(uid);
+    if (waiting && this.now() < waiting.retryAt.getTime())
+      return { released: false, retryAt: waiting.retryAt, message: `${what}: ${waiting.message}` };
     try {
       if (id !== undefined) {
         await this.o.client.send(deleteConnectionRequest(this.o.dataSource, id)).catch(ignoreNotFound);
@@ -124,21 +143,25 @@ export class GuacamoleAccess implements AccessProvider {
             .catch(ignoreNotFound);
       }
       this.confirmed.delete(uid);
-      this.failures.delete(uid);
+      this.failing.delete(uid);
       return { released: true, status: { guacamole: undefined } };
     } catch (err) {
-      const retryAt = this.failed(uid);
-      const message = reasonOf(err);
+      const { retryAt, message } = this.failed(uid, err);
       this.o.log.warn({ session: keyOf(session), err: message }, 'Guacamole: cannot remove the connection');
-      return { released: false, retryAt, message: `connection ${id ?? '(unknown)'}: ${message}` };
+      return { released: false, retryAt, message: `${what}: ${message}` };
     }
   }
 
   /** A failure: the next try after a growing delay. */
-  private failed(uid: string): Date {
-    const n = (this.failures.get(uid) ?? 0) + 1;
-    this.failures.set(uid, n);
-    return new Date(this.now() + retryDelayMs(n));
+  private failed(uid: string, err: unknown): Failing {
+    const attempts = (this.failing.get(uid)?.attempts ?? 0) + 1;
+    const failing = {
+      attempts,
+      retryAt: new Date(this.now() + retryDelayMs(attempts)),
+      message: reasonOf(err),
+    };
+    this.failing.set(uid, failing);
+    return failing;
   }
 
   private ready(input: AccessInput, c: Confirmed, events: SessionEvent[], retryAt: Date): AccessOutcome {
