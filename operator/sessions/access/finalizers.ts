@@ -4,7 +4,7 @@
 // finalizer never blocks a deletion forever. Patches carry the resourceVersion: a concurrent change
 // answers 409 and the next pass decides again.
 import type { Logger } from 'pino';
-import type { AnalysisSession } from '../../../crds/index.ts';
+import { GUACAMOLE_FINALIZER, type AnalysisSession } from '../../../crds/index.ts';
 import { mergePatch } from '../../../runtime/apply.ts';
 import type { ReconcileResult } from '../../../runtime/controller.ts';
 import { isConflict, isNotFound } from '../../../runtime/errors.ts';
@@ -13,6 +13,9 @@ import type { RestClient } from '../../../runtime/rest.ts';
 import { AnalysisSessions } from '../../api.ts';
 import { finalizersOf, hasFinalizer } from '../steps/access.ts';
 import type { AccessProvider } from './types.ts';
+
+/** The finalizers access providers put on sessions. */
+const ACCESS_FINALIZERS = [GUACAMOLE_FINALIZER];
 
 async function setFinalizers(
   client: RestClient,
@@ -65,6 +68,15 @@ export async function finalizeDeleted(f: {
 }): Promise<ReconcileResult | undefined> {
   const { session } = f;
   const deletedAt = Date.parse(String(session.metadata.deletionTimestamp));
+  // A provider's finalizer left from a time the operator was configured with it (e.g. it runs without
+  // --guacamole-url now): nothing can release it, so it must not hold the session.
+  const served = new Set(f.providers.map((p) => p.finalizer));
+  const orphan = ACCESS_FINALIZERS.find((x) => hasFinalizer(session, x) && !served.has(x));
+  if (orphan) {
+    const note = `The session held a Guacamole connection, and the operator now runs without --guacamole-url: the connection ${session.status?.guacamole?.connectionId ?? '(not recorded)'} is left in Guacamole for an admin to delete.`;
+    void f.recorder.record(session, 'Warning', 'GuacamoleConnectionLeft', 'Finalize', note);
+    return (await removeFinalizer(f.client, session, orphan)) ? undefined : { requeueAfterMs: 1000 };
+  }
   let retryAt: number | undefined;
   for (const p of f.providers) {
     if (!p.finalizer || !hasFinalizer(session, p.finalizer)) continue;

@@ -184,6 +184,25 @@ describe('Guacamole connections (contract fake)', () => {
     expect(connectionOf('brief')).toBeUndefined();
   }, 60_000);
 
+  it("refuses an image that sets the operator's own Guacamole parameters, naming the field", async () => {
+    const err: unknown = await custom
+      .createClusterCustomObject({
+        group: GROUP,
+        version: VERSION,
+        plural: 'sessionimages',
+        body: sessionImageObject(`t-guac-bad-${suffix}`, {
+          access: { protocol: 'rdp', port: 3389, guacamole: { parameters: { hostname: '10.0.0.1' } } },
+        }),
+      })
+      .then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+    const body = String((err as { body?: unknown } | undefined)?.body);
+    expect(body).toContain('spec.access.guacamole.parameters');
+    expect(body).toContain('hostname, port, username and password are set by the operator');
+  });
+
   it('removes the connection when the session is deleted, then lets the session go', async () => {
     await sessions.create('gone', { image: images.rdp });
     await running('gone');
