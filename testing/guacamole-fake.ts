@@ -58,7 +58,23 @@ const CONNECTION_ATTRIBUTES = [
   'max-connections-per-user',
 ];
 const GROUP_ATTRIBUTES = ['max-connections', 'max-connections-per-user', 'enable-session-affinity'];
+const USER_ATTRIBUTES = [
+  'disabled',
+  'expired',
+  'access-window-start',
+  'access-window-end',
+  'valid-from',
+  'valid-until',
+  'timezone',
+  'guac-full-name',
+  'guac-email-address',
+  'guac-organization',
+  'guac-organizational-role',
+];
 const PERMISSIONS = new Set(['READ', 'UPDATE', 'DELETE', 'ADMINISTER']);
+/** Patch paths that are accepted and not modelled (the operator uses only the two above). */
+const OTHER_PERMISSION_PATHS =
+  /^\/(sharingProfilePermissions|activeConnectionPermissions|userPermissions|userGroupPermissions)\/.+$|^\/systemPermissions$/;
 
 class Fail extends Error {
   readonly status: number;
@@ -368,7 +384,7 @@ export class GuacamoleFake {
         return { ...b, identifier, activeConnections: 0 };
       }
       if (c.method === 'PATCH') {
-        const ops = JSON.parse(c.body) as { op: string; path: string }[];
+        const ops = this.json(c) as unknown as { op: string; path: string }[];
         if (!user?.admin) throw denied();
         for (const op of ops) {
           if (op.op !== 'remove')
@@ -520,6 +536,7 @@ export class GuacamoleFake {
         // Lower-case or unknown values fail deep inside: 500.
         if (!PERMISSIONS.has(op.value)) throw internal();
         const m = /^\/(connectionPermissions|connectionGroupPermissions)\/(.+)$/.exec(op.path);
+        if (!m && OTHER_PERMISSION_PATHS.test(op.path)) continue;
         if (!m) throw new Fail(400, 'BAD_REQUEST', `Unsupported patch path: "${op.path}"`);
         const [, kind, objectId = ''] = m;
         const exists =
@@ -537,7 +554,17 @@ export class GuacamoleFake {
       return undefined;
     }
     if (sub !== undefined) throw notFound(sub);
-    if (c.method === 'GET') return { username: target.username, attributes: {} };
+    if (c.method === 'GET')
+      return {
+        username: target.username,
+        attributes: Object.fromEntries(USER_ATTRIBUTES.map((k) => [k, null])),
+      };
+    if (c.method === 'PUT') {
+      const b = this.json(c);
+      // A null or omitted password leaves the password unchanged.
+      if (typeof b.password === 'string') target.password = b.password;
+      return undefined;
+    }
     if (c.method === 'DELETE') {
       if (!user.admin) throw denied();
       this.users.delete(name);
