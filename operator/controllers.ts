@@ -39,13 +39,15 @@ export const sessionsModule: ControllerModule<typeof sessionConfigSchema> = {
     // Guacamole first: it serves rdp and ssh, and the vnc images that ask for it before the gateway.
     const guacamole = guacamoleProvider(config, ctx.client, ctx.log);
     const access = [...(guacamole ? [guacamole] : []), ...(gatewayUrl ? [gatewayAccess(gatewayUrl)] : [])];
-    const probes = gatewayUrl
-      ? {
-          ...DEFAULT_PROBES,
-          connections: ((_endpoint, _credentials, session) =>
-            probeGatewayActivity(gatewayUrl, session.key, gatewayTokenFile)) satisfies Probe,
-        }
-      : undefined;
+    // The `connections` signal: Guacamole's active connections for a session opened through it,
+    // else the gateway's record of user input.
+    const connections: Probe = (endpoint, _credentials, session) => {
+      const id = endpoint.guacamoleConnectionId;
+      if (guacamole && id !== undefined) return guacamole.activity(id);
+      if (gatewayUrl) return probeGatewayActivity(gatewayUrl, session.key, gatewayTokenFile);
+      return Promise.resolve({ ok: false, error: 'no gateway (--gateway-url) to read activity from' });
+    };
+    const probes = gatewayUrl || guacamole ? { ...DEFAULT_PROBES, connections } : undefined;
     const seams = {
       ...(access.length ? { access: [...access, directAccess] } : {}),
       ...(probes ? { probes } : {}),

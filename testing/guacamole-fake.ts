@@ -113,6 +113,7 @@ export class GuacamoleFake {
   private readonly tokens = new Map<string, Token>();
   private readonly connections = new Map<string, Connection>();
   private readonly groups = new Map<string, Group>();
+  private readonly active = new Map<string, number>();
   private nextConnectionId = 1;
   private nextGroupId = 1;
   private server: Server | undefined;
@@ -195,6 +196,10 @@ export class GuacamoleFake {
   editConnection(id: string, edit: (c: Connection) => void): void {
     const c = this.connections.get(id);
     if (c) edit(c);
+  }
+  /** Users connected to a connection now (Guacamole's activeConnections). */
+  setActiveConnections(id: string, n: number): void {
+    this.active.set(id, n);
   }
   /** The connection identifiers a user holds READ on. */
   readableBy(username: string): string[] {
@@ -350,7 +355,7 @@ export class GuacamoleFake {
       parentIdentifier: c.parentIdentifier,
       protocol: c.protocol,
       attributes,
-      activeConnections: 0,
+      activeConnections: this.active.get(c.identifier) ?? 0,
     };
   }
 

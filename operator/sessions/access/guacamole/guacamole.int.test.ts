@@ -1,7 +1,8 @@
 // Guacamole connections with the contract fake (testing/guacamole-fake.ts; no Guacamole can be
 // installed here), on the local control plane: the real operator registers a Running rdp session's
 // connection with the right parameters and READ for its users, restores it after an out-of-band
-// delete, removes it on stop, expiry and deletion (finalizer released), says GuacamoleUnavailable
+// delete, removes it on stop, expiry and deletion (finalizer released), keeps a session alive while
+// someone is connected through Guacamole (connections signal), says GuacamoleUnavailable
 // while Guacamole is down and recovers without a restart, and lets a deleted session go after a
 // bounded wait if Guacamole stays down.
 import { randomBytes } from 'node:crypto';
@@ -19,7 +20,11 @@ import { clientLink } from './requests.ts';
 
 const suffix = randomBytes(3).toString('hex');
 const proposal = `MX-${String(1000 + Math.floor(Math.random() * 8000))}`;
-const images = { rdp: `t-guac-rdp-${suffix}`, brief: `t-guac-brief-${suffix}` };
+const images = {
+  rdp: `t-guac-rdp-${suffix}`,
+  brief: `t-guac-brief-${suffix}`,
+  idle: `t-guac-idle-${suffix}`,
+};
 let kc: KubeConfig;
 let core: CoreV1Api;
 let custom: CustomObjectsApi;
@@ -77,6 +82,13 @@ beforeAll(async () => {
     sessionImageObject(images.brief, {
       access: { protocol: 'ssh', port: 22, guacamole: { username: 'scientist' } },
       lifecycle: { defaultLifetime: '15s', maxLifetime: '1h', expiryWarning: '5s' },
+    }),
+  );
+  await create(
+    sessionImageObject(images.idle, {
+      access: { protocol: 'rdp', port: 3389 },
+      lifecycle: { defaultLifetime: '1h', maxLifetime: '2h', idleTimeout: '10s' },
+      activity: { signal: 'connections', probeInterval: '1s' },
     }),
   );
   sessions = new TestSessions(custom, ns.name, { owner: 'akowalska', proposal });
@@ -211,6 +223,21 @@ describe('Guacamole connections (contract fake)', () => {
     await gone('gone');
     expect(connectionOf('gone')).toBeUndefined();
   });
+
+  it('keeps a session alive while someone is connected through Guacamole, and stops it as IdleTimeout after', async () => {
+    await sessions.create('idle', { image: images.idle });
+    const s = await running('idle');
+    const id = s.status?.guacamole?.connectionId ?? '';
+    fake.setActiveConnections(id, 1);
+    const connectedAt = Date.now();
+    await new Promise((r) => setTimeout(r, 13_000));
+    expect((await sessions.get('idle')).status?.phase).toBe('Running');
+    fake.setActiveConnections(id, 0);
+    const stopped = await sessions.until('idle', 'Stopped', (x) => x.status?.phase === 'Stopped', 25_000);
+    expect(stopped.status?.reason).toBe('IdleTimeout');
+    expect(Date.now() - connectedAt).toBeGreaterThanOrEqual(13_000 + 9_000);
+    expect(connectionOf('idle')).toBeUndefined();
+  }, 60_000);
 
   it('says GuacamoleUnavailable while Guacamole is down, keeps the pod, and recovers without a restart', async () => {
     await fake.stop();

@@ -149,6 +149,21 @@ describe('Guacamole access with the contract fake', () => {
     expect(back.verdict).toMatchObject({ status: 'True' });
   });
 
+  it('reads the connections activity signal from Guacamole: users connected now, never idle on a failure', async () => {
+    const id = fake.listConnections()[0]?.identifier ?? '';
+    fake.setActiveConnections(id, 2);
+    const busy = await provider.activity(id);
+    expect(busy).toMatchObject({ ok: true, connections: 2 });
+    fake.setActiveConnections(id, 0);
+    const quiet = await provider.activity(id);
+    // Nobody connected: no newer use than when the operator first saw the connection.
+    expect(quiet).toMatchObject({ ok: true, connections: 0 });
+    expect(quiet.ok && quiet.lastActivity.getTime()).toBeLessThanOrEqual(clock);
+    await fake.stop();
+    expect(await provider.activity(id)).toMatchObject({ ok: false });
+    await fake.start();
+  });
+
   it('removes the connection on release; while Guacamole is down it says so and keeps it', async () => {
     await fake.stop();
     const down = await provider.release(s);

@@ -6,6 +6,7 @@
 import { createHash } from 'node:crypto';
 import type { Logger } from 'pino';
 import { GUACAMOLE_FINALIZER, type AnalysisSession, type SessionImage } from '../../../../crds/index.ts';
+import type { ActivityProbe } from '../../activity/jupyter.ts';
 import type { SessionEvent } from '../../status.ts';
 import type { AccessInput, AccessOutcome, AccessProvider, ReleaseOutcome } from '../types.ts';
 import { GuacamoleApiError, isNotFound, type GuacamoleClient } from './client.ts';
@@ -86,6 +87,8 @@ export class GuacamoleAccess implements AccessProvider {
   private readonly failing = new Map<string, Failing>();
   /** Proposal → connection group identifier, once found or created. */
   private readonly groups = new Map<string, string>();
+  /** Connection → when this process first saw it registered (activity's floor: a restart counts as use). */
+  private readonly watchedSince = new Map<string, number>();
 
   constructor(o: GuacamoleAccessOptions) {
     this.o = o;
@@ -112,6 +115,7 @@ export class GuacamoleAccess implements AccessProvider {
     try {
       const { confirmed, events } = await this.register(input, known, wanted);
       this.confirmed.set(uid, confirmed);
+      if (!this.watchedSince.has(confirmed.connectionId)) this.watchedSince.set(confirmed.connectionId, now);
       this.failing.delete(uid);
       return this.ready(input, confirmed, events, new Date(now + this.o.recheckIntervalMs));
     } catch (err) {
@@ -121,6 +125,26 @@ export class GuacamoleAccess implements AccessProvider {
         'Guacamole: cannot register the connection',
       );
       return unavailable(failing);
+    }
+  }
+
+  /**
+   * The `connections` activity signal of a session opened through Guacamole: Guacamole's count of
+   * active connections (its REST API shows connections, not input, so an open connection counts as
+   * use). Nobody connected: the last use stays what the operator recorded, at least when this
+   * process first saw the connection. Never throws; a failure says nothing about idleness.
+   */
+  async activity(connectionId: string): Promise<ActivityProbe> {
+    try {
+      const c = await this.o.client.send<{ activeConnections?: number }>(
+        getConnectionRequest(this.o.dataSource, connectionId),
+      );
+      const connections = typeof c.activeConnections === 'number' ? c.activeConnections : 0;
+      const since = this.watchedSince.get(connectionId) ?? this.now();
+      this.watchedSince.set(connectionId, since);
+      return { ok: true, lastActivity: new Date(since), connections, kernels: 0 };
+    } catch (err) {
+      return { ok: false, error: `Guacamole: ${reasonOf(err)}` };
     }
   }
 
@@ -144,6 +168,7 @@ export class GuacamoleAccess implements AccessProvider {
       }
       this.confirmed.delete(uid);
       this.failing.delete(uid);
+      if (id !== undefined) this.watchedSince.delete(id);
       return { released: true, status: { guacamole: undefined } };
     } catch (err) {
       const { retryAt, message } = this.failed(uid, err);
