@@ -165,3 +165,9 @@ export function keysTable(): string {
     ...KEY_DOCS.map((k) => `| \`${k.key}\` | ${k.kind} | ${k.on} | ${k.meaning} |`),
   ].join('\n');
 }
+
+/**
+ * On a session while the operator holds an Apache Guacamole connection for it: a deleted session
+ * stays until the connection is removed (or a bounded wait, --guacamole-release-timeout, ends).
+ */
+export const GUACAMOLE_FINALIZER = `${GROUP}/guacamole-connection`;

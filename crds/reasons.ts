@@ -192,6 +192,13 @@ export const SESSION_REASONS = {
     status: 'True',
     meaning: '`status.endpoint` says where and how to connect.',
   },
+  GuacamoleUnavailable: {
+    phase: 'Provisioning',
+    condition: 'AccessReady',
+    status: 'False',
+    meaning:
+      "The session runs, but the operator cannot register its connection with Apache Guacamole (Guacamole does not answer, refuses the operator's credentials, or refuses the request; the message says which). The operator retries with back-off, and the session becomes Running once Guacamole answers.",
+  },
   // --- every ordered condition ---
   Waiting: {
     phase: 'any',
@@ -304,6 +311,10 @@ export const EVENT_REASONS = {
     'The credentials the running session uses could not be restored, so it was restarted with new ones (Warning).',
   ReplacementRefused:
     'A change needs a new pod, but the API server or the catalogue refused it; the running pod is kept, and the message says why (Warning).',
+  GuacamoleConnectionRestored:
+    "The session's Apache Guacamole connection was deleted or edited in Guacamole, and the operator restored it (Normal).",
+  GuacamoleConnectionLeft:
+    'The session was deleted while Apache Guacamole stayed unreachable for --guacamole-release-timeout: the operator let the session go and left its connection in Guacamole; the message names it, for an admin to delete (Warning).',
 } as const satisfies Record<string, string>;
 
 export type EventReason = keyof typeof EVENT_REASONS | `Phase${string}` | SessionReason;

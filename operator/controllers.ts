@@ -13,6 +13,7 @@ import {
 import { registerSessionController } from './sessions/controller.ts';
 import { directAccess } from './sessions/access/direct.ts';
 import { gatewayAccess } from './sessions/access/gateway.ts';
+import { guacamoleProvider } from './sessions/access/guacamole/index.ts';
 import { probeGatewayActivity } from './sessions/activity/connections.ts';
 import { DEFAULT_PROBES, type Probe } from './sessions/steps/activity.ts';
 import { registerImageController } from './images/controller.ts';
@@ -36,19 +37,25 @@ export const sessionsModule: ControllerModule<typeof sessionConfigSchema> = {
   config: sessionConfigSchema,
   register(ctx, config, options) {
     const { gatewayUrl, gatewayTokenFile } = config;
-    const seams = gatewayUrl
-      ? {
-          access: [gatewayAccess(gatewayUrl), directAccess],
-          probes: {
-            ...DEFAULT_PROBES,
-            connections: ((_endpoint, _credentials, session) =>
-              probeGatewayActivity(gatewayUrl, session.key, gatewayTokenFile)) satisfies Probe,
-          },
-        }
-      : undefined;
+    // Guacamole first: it serves rdp and ssh, and the vnc images that ask for it before the gateway.
+    const guacamole = guacamoleProvider(config, ctx.client, ctx.log);
+    const access = [...(guacamole ? [guacamole] : []), ...(gatewayUrl ? [gatewayAccess(gatewayUrl)] : [])];
+    // The `connections` signal: Guacamole's active connections for a session opened through it,
+    // else the gateway's record of user input.
+    const connections: Probe = (endpoint, _credentials, session) => {
+      const id = endpoint.guacamoleConnectionId;
+      if (guacamole && id !== undefined) return guacamole.activity(id);
+      if (gatewayUrl) return probeGatewayActivity(gatewayUrl, session.key, gatewayTokenFile);
+      return Promise.resolve({ ok: false, error: 'no gateway (--gateway-url) to read activity from' });
+    };
+    const probes = gatewayUrl || guacamole ? { ...DEFAULT_PROBES, connections } : undefined;
+    const seams = {
+      ...(access.length ? { access: [...access, directAccess] } : {}),
+      ...(probes ? { probes } : {}),
+    };
     registerSessionController(ctx, sessionControllerConfig(config), {
       ...options,
-      ...(seams ? { seams } : {}),
+      ...(access.length || probes ? { seams } : {}),
     });
   },
 };

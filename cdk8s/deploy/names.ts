@@ -9,6 +9,8 @@ export const DASHBOARD = 'daas-dashboard';
 /** The ConfigMap of site settings both components read as environment variables. */
 export const SITE_CONFIG = 'daas-site-config';
 export const TICKET_KEYS_SECRET = 'daas-gateway-ticket-keys';
+/** Guacamole's admin credentials (keys username, password), created by a site that uses Guacamole. */
+export const GUACAMOLE_SECRET = 'daas-guacamole-admin';
 
 const version = (JSON.parse(readFileSync(join(import.meta.dirname, '..', '..', 'package.json'), 'utf8')) as {
   version: string;

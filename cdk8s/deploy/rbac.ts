@@ -2,6 +2,7 @@
 // rule lists (tests drop one rule and expect the component to be refused).
 import { GROUP } from '../../crds/group.ts';
 import { PROPOSAL_ROLES } from '../../operator/proposals/access.ts';
+import { GUACAMOLE_SECRET, TICKET_KEYS_SECRET } from './names.ts';
 
 export interface PolicyRule {
   apiGroups: string[];
@@ -54,9 +55,10 @@ export const OPERATOR_PROPOSAL_RULES: PolicyRule[] = [
 /** Bound in each proposal namespace: the session credentials the gateway reads, by name. */
 export const DASHBOARD_PROPOSAL_RULES: PolicyRule[] = [{ apiGroups: [''], resources: ['secrets'], verbs: ['get'] }];
 
-/** In its own namespace only: the leader election Lease. */
+/** In its own namespace only: the leader election Lease, and Guacamole's admin credentials. */
 export const OPERATOR_NAMESPACE_RULES: PolicyRule[] = [
   { apiGroups: ['coordination.k8s.io'], resources: ['leases'], verbs: ['get', 'create', 'update'] },
+  { apiGroups: [''], resources: ['secrets'], verbs: ['get'], resourceNames: [GUACAMOLE_SECRET] },
 ];
 
 /** Cluster-wide: the gateway checks callers and reads sessions and their credentials. */
@@ -68,5 +70,5 @@ export const DASHBOARD_RULES: PolicyRule[] = [
 
 /** In its own namespace only: the ticket keys. */
 export const DASHBOARD_NAMESPACE_RULES: PolicyRule[] = [
-  { apiGroups: [''], resources: ['secrets'], verbs: ['get'], resourceNames: ['daas-gateway-ticket-keys'] },
+  { apiGroups: [''], resources: ['secrets'], verbs: ['get'], resourceNames: [TICKET_KEYS_SECRET] },
 ];

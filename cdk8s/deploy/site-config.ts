@@ -2,7 +2,7 @@
 // `npm run operator -- --help` and `npm run gateway -- --help` has its variable). A site edits it in
 // its kustomize overlay; the defaults here are placeholders that make the operator's data paths
 // explicit.
-import { componentLabels, SITE_CONFIG, SYSTEM_NAMESPACE } from './names.ts';
+import { componentLabels, GUACAMOLE_SECRET, SITE_CONFIG, SYSTEM_NAMESPACE } from './names.ts';
 
 export const SITE_SETTINGS: Record<string, string> = {
   DAAS_NFS_SERVER: 'nfs.facility.example',
@@ -11,6 +11,9 @@ export const SITE_SETTINGS: Record<string, string> = {
   DAAS_DATA_HOME_PATH: '',
   DAAS_GATEWAY_URL: 'https://daas.facility.example/',
   DAAS_GATEWAY_PUBLIC_URL: 'https://daas.facility.example/',
+  // Empty: no Guacamole (rdp and ssh sessions show their own address). See docs/guacamole.md.
+  DAAS_GUACAMOLE_URL: '',
+  DAAS_GUACAMOLE_CREDENTIALS_SECRET: `${SYSTEM_NAMESPACE}/${GUACAMOLE_SECRET}`,
   DAAS_LOG_LEVEL: 'info',
 };
 

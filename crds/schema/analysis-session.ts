@@ -169,6 +169,21 @@ export const endpointStatus = doc(
   'Where and how to connect.',
 );
 
+export const guacamoleStatus = doc(
+  z.object({
+    connectionId: optionalText(64, "The connection's identifier in Guacamole."),
+    dataSource: optionalText(64, 'The Guacamole data source that holds it, e.g. postgresql.'),
+    users: doc(
+      z
+        .array(doc(z.string().max(253), 'A user name.'))
+        .max(32)
+        .optional(),
+      'The users the operator gave READ on the connection (the owner and sharedWith), so that a user removed from sharedWith loses it.',
+    ),
+  }),
+  'The Apache Guacamole connection the operator registered for the session (--guacamole-url), kept until the connection is removed; the finalizer daas.calipsoplus.eu/guacamole-connection holds a deleted session until then.',
+);
+
 export const sessionStatus = doc(
   z.object({
     observedGeneration: doc(z.int().min(0).optional(), 'The generation the operator last acted on.'),
@@ -191,6 +206,7 @@ export const sessionStatus = doc(
     nodeName: optionalText(253, 'The node the session runs on.'),
     resources: resourceAmounts('The resources granted, after defaults from the image.').optional(),
     endpoint: endpointStatus.optional(),
+    guacamole: guacamoleStatus.optional(),
   }),
   'What the operator observed: phase, conditions, times and how to connect.',
 );

@@ -134,6 +134,41 @@ export const vmRuntime = doc(
   },
 );
 
+const GUACAMOLE_PARAMETER = '^[a-z0-9]+(-[a-z0-9]+)*$';
+const OPERATOR_PARAMETERS = "['hostname', 'port', 'username', 'password']";
+
+export const guacamoleAccess = doc(
+  z.object({
+    username: optionalText(
+      64,
+      'For rdp and ssh: the account Guacamole logs in as (its password is the session token in the credentials Secret). Omitted: the session owner.',
+    ),
+    parameters: doc(
+      z
+        .record(
+          patterned(64, GUACAMOLE_PARAMETER, 'must be a Guacamole parameter name such as ignore-cert'),
+          doc(z.string().max(1024), 'The value.'),
+        )
+        .optional(),
+      'Extra Guacamole connection parameters, e.g. security: nla or color-depth: "24"; hostname, port, username and password are set by the operator.',
+      {
+        maxProperties: 32,
+        validations: [
+          {
+            rule: `self.all(k, k.matches('${GUACAMOLE_PARAMETER}'))`,
+            message: 'parameter names are lower-case words joined by -',
+          },
+          {
+            rule: `!self.exists(k, k in ${OPERATOR_PARAMETERS})`,
+            message: 'hostname, port, username and password are set by the operator',
+          },
+        ],
+      },
+    ),
+  }),
+  'How Apache Guacamole opens sessions of this image, when the operator runs with --guacamole-url (rdp and ssh always go through Guacamole then; on a vnc image, this field asks for Guacamole instead of the built-in gateway).',
+);
+
 export const accessSpec = doc(
   z.object({
     protocol: doc(
@@ -148,6 +183,7 @@ export const accessSpec = doc(
       256,
       "For http: the URL path the server expects to be served under; {session} is replaced by the session name and {namespace} by its namespace. Behind the gateway, /sessions/{namespace}/{session}/ is the path the browser sees, so the server's own links work unchanged.",
     ),
+    guacamole: guacamoleAccess.optional(),
   }),
   'How users connect to a session of this image.',
   {

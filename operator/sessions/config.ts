@@ -4,6 +4,7 @@
 import { z } from 'zod';
 import { dnsLabel, dnsSubdomain, duration, labelList } from '../../runtime/config.ts';
 import { SERVICE_ACCOUNT_TOKEN } from './activity/connections.ts';
+import { guacamoleConfigSchema } from './access/guacamole/config.ts';
 import type { DataConfig, SessionControllerConfig } from './types.ts';
 
 const pathTemplate = z
@@ -57,6 +58,7 @@ export const dataConfigSchema = z.object({
 
 export const sessionConfigSchema = z.object({
   ...dataConfigSchema.shape,
+  ...guacamoleConfigSchema.shape,
   gatewayNamespace: dnsLabel('expected a namespace name')
     .default('daas-system')
     .describe('the namespace of the pods that may connect to sessions (NetworkPolicy)'),

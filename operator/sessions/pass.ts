@@ -76,13 +76,13 @@ export function passVerdicts(o: PassOutcomes): ConditionVerdict[] {
   }
   if (o.data) verdicts.push(o.data.verdict);
   verdicts.push(...o.workload.verdicts);
-  if (o.access) verdicts.push(o.access.verdict);
+  if (o.access?.verdict) verdicts.push(o.access.verdict);
   return verdicts;
 }
 
 /** The Events a user cares about from this pass (the phase change comes from sessionStatus). */
 export function passEvents(p: SessionInputs, o: PassOutcomes): SessionEvent[] {
-  const events = [...o.workload.events];
+  const events = [...o.workload.events, ...(o.access?.events ?? [])];
   if (o.data?.replaced && !events.some((e) => e.reason === 'Recreated')) {
     events.push({ type: 'Normal', reason: 'Recreated', note: RESTARTED });
   }
@@ -143,6 +143,7 @@ export function nextStatus(p: SessionInputs, o: PassOutcomes, s: StatusOutcome):
     ...(d.state === 'Running' ? { nodeName: d.nodeName } : {}),
     ...(o.startedAt ? { startedAt: o.startedAt } : {}),
     endpoint: o.access?.endpoint,
+    ...o.access?.status,
     // A refused replacement leaves the old workload, and the resources it was granted, in place.
     resources: resources && !o.workload.replacementRefused ? granted(resources) : p.previous.resources,
     ...(o.expiry ? { expiresAt: o.expiry.expiresAt, expiryWarningAt: o.expiry.expiryWarningAt } : {}),
@@ -166,5 +167,6 @@ export function nextRequeue(p: SessionInputs, o: PassOutcomes, deleteAt?: Date):
     d.state === 'Pending' ? d.recheckAt : undefined,
     o.data?.retryAt,
     o.workload.retryAt,
+    o.access?.retryAt,
   );
 }

@@ -21,6 +21,7 @@ import {
 } from '../../runtime/resources.ts';
 import type { RestClient } from '../../runtime/rest.ts';
 import { directAccess } from './access/direct.ts';
+import { addFinalizer, finalizeDeleted, removeFinalizer } from './access/finalizers.ts';
 import type { AccessProvider, Endpoint } from './access/types.ts';
 import { Children, type ChildCaches } from './children.ts';
 import { CredentialKeys } from './credential-keys.ts';
@@ -39,7 +40,7 @@ import {
 } from './pass.ts';
 import { sessionStatus, stickyFailure } from './status.ts';
 import { onTheWay, progressWriteDelay } from './status-pacing.ts';
-import { accessStep } from './steps/access.ts';
+import { accessStep, missingFinalizer } from './steps/access.ts';
 import { ActivityStep, DEFAULT_PROBES, type ActivityOutcome, type Probe } from './steps/activity.ts';
 import { admit, proposalNamespace, type Admission } from './steps/admit.ts';
 import { clockStep, sessionClock } from './steps/clock.ts';
@@ -138,7 +139,7 @@ export class SessionReconciler {
       this.forget(req);
       return undefined;
     }
-    if (session.metadata.deletionTimestamp) return undefined;
+    if (session.metadata.deletionTimestamp) return this.finalize(session, ctx);
     // The cache still holds the session our last status write replaced: its watch event is on the
     // way and brings us back (the requeue only guards a deadline that fell in between). A pass now
     // would act on old status and be refused (409) at the end.
@@ -162,6 +163,11 @@ export class SessionReconciler {
       },
       () => credentials && this.plan(p, admission.resources, credentials.credentials),
     );
+    // An access provider that registers the session outside the cluster holds it with a finalizer
+    // from before the first registration; the patch's watch event brings the next pass.
+    const finalizer = intent.run ? missingFinalizer(this.access, session, p.image) : undefined;
+    if (finalizer)
+      return (await addFinalizer(this.d.client, session, finalizer)) ? undefined : { requeueAfterMs: 1000 };
     // 3–4. Data and workload, or, when a change the session cannot take was made while its
     //      workload runs, that workload kept as it is (make-before-break: nothing that runs is removed).
     const held = heldWorkload(p, intent, admission);
@@ -170,7 +176,12 @@ export class SessionReconciler {
       : await this.apply(p, intent, credentials);
     const startedAt = firstStart(p, workload);
     // 5. Access: where and how to connect, once the workload is ready.
-    const access = await accessStep({ ...p, providers: this.access, workload: workload.diagnosis });
+    const access = await accessStep({
+      ...p,
+      providers: this.access,
+      workload: workload.diagnosis,
+      credentials: liveCredentials(p, credentials),
+    });
     // 6. Activity: when the session was last used, and whether it is idle.
     const activity = await this.checkActivity(p, access?.internal ?? access?.endpoint, credentials);
     // 7. Clock: expiry and its warning.
@@ -199,6 +210,8 @@ export class SessionReconciler {
       if (onTheWay(outcome.phase)) this.progressWrittenAt.set(req.key, p.now.getTime());
       else this.progressWrittenAt.delete(req.key);
     }
+    if (access?.releasedFinalizer)
+      await removeFinalizer(this.d.client, write.object, access.releasedFinalizer);
     for (const e of [...passEvents(p, o), ...outcome.events]) {
       void this.d.recorder.record(session, e.type, e.reason, 'Reconcile', e.note);
     }
@@ -364,7 +377,7 @@ export class SessionReconciler {
   ): Promise<ActivityOutcome> {
     if (!p.image) return { idle: false };
     const { key, image, now, log } = p;
-    const credentials = chosen && !chosen.restartWorkload ? chosen.credentials : decodeCredentials(p.secret);
+    const credentials = liveCredentials(p, chosen);
     const lastActivityAt = p.previous.lastActivityAt;
     return this.activity.check({
       key,
@@ -375,6 +388,19 @@ export class SessionReconciler {
       idleTimeoutMs: p.clock?.idleTimeoutMs,
       now,
       log,
+    });
+  }
+
+  /** A deleted session: access providers release what they hold outside the cluster, then let it go. */
+  private finalize(session: AnalysisSession, ctx: ReconcileContext): Promise<ReconcileResult | undefined> {
+    const { client, recorder } = this.d;
+    return finalizeDeleted({
+      client,
+      recorder,
+      providers: this.access,
+      session,
+      now: this.now(),
+      log: ctx.log,
     });
   }
 
@@ -397,4 +423,12 @@ export class SessionReconciler {
     );
     return uniqueMachineName(session.metadata.uid ?? session.metadata.name, taken);
   }
+}
+
+/** The credentials the running workload has (not whatever the Secret holds now). */
+function liveCredentials(
+  p: SessionInputs,
+  chosen: CredentialsChoice | undefined,
+): SessionCredentials | undefined {
+  return chosen && !chosen.restartWorkload ? chosen.credentials : decodeCredentials(p.secret);
 }

@@ -21,5 +21,5 @@ export const directAccess: AccessProvider = {
       },
     });
   },
-  release: () => Promise.resolve(),
+  release: () => Promise.resolve(undefined),
 };

@@ -26,6 +26,6 @@ export function gatewayAccess(publicUrl: string): AccessProvider {
         internal: direct.endpoint,
       };
     },
-    release: () => Promise.resolve(),
+    release: () => Promise.resolve(undefined),
   };
 }
