@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { AnalysisSession, SessionImage } from '../../crds/index.ts';
-import { extendedLifetime } from './extend.ts';
+import { extendedLifetime, specDuration } from './extend.ts';
 
 const image = {
   metadata: { name: 'i' },
@@ -14,6 +14,14 @@ describe('extend', () => {
     expect(extendedLifetime(session(), image)).toEqual({ ok: true, lifetime: '16h' });
     expect(extendedLifetime(session('4h'), image)).toEqual({ ok: true, lifetime: '12h' });
     expect(extendedLifetime(session('16h'), image)).toEqual({ ok: true, lifetime: '20h' });
+  });
+
+  it('writes durations the way the API accepts them', () => {
+    expect([specDuration(5_400_000), specDuration(259_200_000), specDuration(90_000)]).toEqual([
+      '1h30m',
+      '72h',
+      '1m30s',
+    ]);
   });
 
   it('says why not at the maximum or without the image', () => {

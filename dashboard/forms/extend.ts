@@ -1,7 +1,14 @@
 // Extend: the new lifetime is the current one (the session's, or the image's default) plus the
 // image's default lifetime, capped at the image's maximum. The operator moves expiresAt.
 import type { AnalysisSession, SessionImage } from '../../crds/index.ts';
-import { formatDuration, parseDuration } from '../../runtime/duration.ts';
+import { parseDuration } from '../../runtime/duration.ts';
+
+/** A duration as the API writes it: 1h30m, 90s, 72h (hours, minutes, seconds; no days). */
+export function specDuration(ms: number): string {
+  const total = Math.max(1, Math.round(ms / 1000));
+  const [h, m, s] = [Math.floor(total / 3600), Math.floor((total % 3600) / 60), total % 60];
+  return `${h ? `${String(h)}h` : ''}${m ? `${String(m)}m` : ''}${s ? `${String(s)}s` : ''}`;
+}
 
 export type Extension = { ok: true; lifetime: string } | { ok: false; reason: string };
 
@@ -18,5 +25,5 @@ export function extendedLifetime(session: AnalysisSession, image: SessionImage |
       ok: false,
       reason: `the session already has the longest lifetime ${image.spec.displayName} allows (${life.maxLifetime})`,
     };
-  return { ok: true, lifetime: formatDuration(Math.min(current + step, max)) };
+  return { ok: true, lifetime: specDuration(Math.min(current + step, max)) };
 }
