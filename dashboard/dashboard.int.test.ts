@@ -10,23 +10,20 @@ import {
   CoreV1Api,
   CustomObjectsApi,
   PatchStrategy,
-  RbacAuthorizationV1Api,
   setHeaderOptions,
   type KubeConfig,
 } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  GROUP,
-  PROPOSAL_ANNOTATIONS,
-  PROPOSAL_LABEL,
-  VERSION,
-  type AnalysisSession,
-  type SessionImage,
-} from '../crds/index.ts';
+import { GROUP, VERSION, type AnalysisSession, type SessionImage } from '../crds/index.ts';
 import { installCrds } from '../crds/testing/api-server.ts';
 import type { RunningOperator } from '../runtime/app.ts';
-import { DashboardUser, startTestDashboard, type TestDashboard } from '../testing/dashboard.ts';
-import { createTestNamespace, eventually, testKubeConfig } from '../testing/kube.ts';
+import {
+  createProposalNamespace,
+  DashboardUser,
+  startTestDashboard,
+  type TestDashboard,
+} from '../testing/dashboard.ts';
+import { eventually, testKubeConfig } from '../testing/kube.ts';
 import { sessionImageObject } from '../testing/objects.ts';
 import { startTestOperator } from '../testing/operator.ts';
 import { favoritesName } from './favorites/favorites.ts';
@@ -49,34 +46,7 @@ beforeAll(async () => {
   kc = testKubeConfig();
   custom = kc.makeApiClient(CustomObjectsApi);
   await installCrds();
-  ns = await createTestNamespace(kc, 'dash', { [PROPOSAL_LABEL]: proposal });
-  await kc.makeApiClient(CoreV1Api).patchNamespace(
-    {
-      name: ns.name,
-      body: {
-        metadata: {
-          annotations: {
-            [PROPOSAL_ANNOTATIONS.title]: 'Strain mapping in weld seams',
-            [PROPOSAL_ANNOTATIONS.beamline]: 'id11',
-            [PROPOSAL_ANNOTATIONS.experimentSessions]: '2025-03-12,2025-06-02',
-          },
-        },
-      },
-    },
-    setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
-  );
-  await kc.makeApiClient(RbacAuthorizationV1Api).createNamespacedRoleBinding({
-    namespace: ns.name,
-    body: {
-      metadata: { name: 'daas-members' },
-      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'daas-scientist' },
-      subjects: ['akowalska', 'jdupont'].map((name) => ({
-        apiGroup: 'rbac.authorization.k8s.io',
-        kind: 'User',
-        name,
-      })),
-    },
-  });
+  ns = await createProposalNamespace(kc, 'dash', proposal, ['akowalska', 'jdupont']);
   await custom.createClusterCustomObject({ ...images, body: sessionImageObject(imageName) });
   secretDir = await mkdtemp(join(tmpdir(), 'proxy-'));
   await writeFile(join(secretDir, 'secret'), PROXY_SECRET);

@@ -5,12 +5,56 @@ import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CoreV1Api, type KubeConfig } from '@kubernetes/client-node';
+import {
+  CoreV1Api,
+  PatchStrategy,
+  RbacAuthorizationV1Api,
+  setHeaderOptions,
+  type KubeConfig,
+} from '@kubernetes/client-node';
+import { PROPOSAL_ANNOTATIONS, PROPOSAL_LABEL } from '../crds/index.ts';
 import { pino } from 'pino';
 import { inject } from 'vitest';
 import { startDashboard, type RunningDashboard } from '../dashboard/start.ts';
 import { freePort } from '../tools/controlplane/cluster.ts';
 import { TICKET_KEYS_SECRET } from './gateway.ts';
+import { createTestNamespace } from './kube.ts';
+
+/** A proposal namespace with a title, beamline and experiment sessions, and `members` bound to daas-scientist. */
+export async function createProposalNamespace(
+  kc: KubeConfig,
+  prefix: string,
+  proposal: string,
+  members: string[],
+): Promise<{ name: string; remove: () => Promise<void> }> {
+  const ns = await createTestNamespace(kc, prefix, { [PROPOSAL_LABEL]: proposal });
+  await kc.makeApiClient(CoreV1Api).patchNamespace(
+    {
+      name: ns.name,
+      body: {
+        metadata: {
+          annotations: {
+            [PROPOSAL_ANNOTATIONS.title]: 'Strain mapping in weld seams',
+            [PROPOSAL_ANNOTATIONS.beamline]: 'id11',
+            [PROPOSAL_ANNOTATIONS.abstract]:
+              'Residual strain around laser welds in Ti-6Al-4V, mapped by XRD.',
+            [PROPOSAL_ANNOTATIONS.experimentSessions]: '2025-03-12,2025-06-02',
+          },
+        },
+      },
+    },
+    setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
+  );
+  await kc.makeApiClient(RbacAuthorizationV1Api).createNamespacedRoleBinding({
+    namespace: ns.name,
+    body: {
+      metadata: { name: 'daas-members' },
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'daas-scientist' },
+      subjects: members.map((name) => ({ apiGroup: 'rbac.authorization.k8s.io', kind: 'User', name })),
+    },
+  });
+  return ns;
+}
 
 export interface TestDashboard {
   running: RunningDashboard;

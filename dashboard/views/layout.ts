@@ -45,6 +45,7 @@ export function page(options: { title: string; viewer?: Viewer; active?: string;
         <meta charset="utf-8" />
         <meta name="viewport" content="width=device-width, initial-scale=1" />
         <title>${title} · DAAS</title>
+        <link rel="icon" href="data:," />
         <link rel="stylesheet" href="/static/dashboard.css" />
         <script src="/static/live.js" defer></script>
       </head>
