@@ -19,7 +19,7 @@ import { statusOf } from './launch.ts';
 
 function resourcesPage(d: Dashboard, viewer: Viewer, errors: string[] = []) {
   const sessions = sessionsOf(d.caches, viewer.user);
-  const body = html`${generalErrors(errors)}
+  const body = html`${generalErrors(errors, 'Not done:')}
     <p class="live-state" data-live-state>Updates live as sessions change.</p>
     <div class="cards" data-live="mine">
       ${

@@ -60,18 +60,15 @@ export function page(options: { title: string; viewer?: Viewer; active?: string;
 }
 
 /** Messages from the API server that name no form field, above the form. */
-export const generalErrors = (messages: readonly string[]) =>
+export const generalErrors = (messages: readonly string[], heading = 'The API server refused this:') =>
   messages.length
     ? html`<div class="error" role="alert">
-        <p>The API server refused this:</p>
+        <p>${heading}</p>
         <ul>
           ${messages.map((m) => html`<li>${m}</li>`)}
         </ul>
       </div>`
     : '';
-
-export const notice = (text: string | undefined) =>
-  text ? html`<p class="notice" role="status">${text}</p>` : '';
 
 /** A labelled input with its error (aria-describedby), as every form uses. */
 export function field(options: {

@@ -1,6 +1,7 @@
 // npm run cluster:up | cluster:down | cluster:status, and `npm start` (run: foreground until Ctrl-C).
 import { execFileSync, spawn } from 'node:child_process';
-import { closeSync, openSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { closeSync, existsSync, openSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { LocalCluster, componentNames, freePort } from './cluster.ts';
@@ -90,6 +91,71 @@ async function spawnOperator(cluster: LocalCluster): Promise<{ metrics: number; 
   return { metrics, logFile };
 }
 
+/**
+ * The dashboard (with its gateway) as its own process, with the demo sign-in: its cookie keys in a
+ * file of the cluster directory, the gateway's ticket keys in the Secret daas-system/daas-gateway-
+ * ticket-keys (created if missing, so a standalone gateway may share it).
+ */
+async function spawnDashboard(cluster: LocalCluster): Promise<{ url: string; logFile: string }> {
+  const kubectl = (...args: string[]) =>
+    execFileSync(join(cluster.binDir, 'kubectl'), ['--kubeconfig', cluster.kubeconfigPath, ...args], {
+      stdio: ['ignore', 'ignore', 'ignore'],
+    });
+  for (const args of [
+    ['create', 'namespace', 'daas-system'],
+    [
+      '-n',
+      'daas-system',
+      'create',
+      'secret',
+      'generic',
+      'daas-gateway-ticket-keys',
+      `--from-literal=primary=${randomBytes(32).toString('base64')}`,
+    ],
+  ]) {
+    try {
+      kubectl(...args);
+    } catch {
+      // Already there (a restart, or the standalone gateway made it).
+    }
+  }
+  const keysFile = join(cluster.dir, 'dashboard-session-keys');
+  if (!existsSync(keysFile))
+    writeFileSync(keysFile, randomBytes(32).toString('base64') + '\n', { mode: 0o600 });
+  const [port, gateway, metrics, health] = [
+    await freePort(),
+    await freePort(),
+    await freePort(),
+    await freePort(),
+  ];
+  const url = `http://127.0.0.1:${String(port)}/`;
+  const logFile = join(cluster.dir, 'logs', 'dashboard.log');
+  const fd = openSync(logFile, 'a');
+  const child = spawn(
+    process.execPath,
+    [
+      join(repoRoot, 'dashboard', 'main.ts'),
+      `--kubeconfig=${cluster.kubeconfigPath}`,
+      '--demo-sign-in',
+      `--session-keys-file=${keysFile}`,
+      `--listen-address=127.0.0.1:${String(port)}`,
+      `--public-url=${url}`,
+      `--gateway-listen-address=127.0.0.1:${String(gateway)}`,
+      `--gateway-public-url=http://127.0.0.1:${String(gateway)}/`,
+      `--gateway-metrics-bind-address=127.0.0.1:${String(metrics)}`,
+      `--gateway-health-probe-bind-address=127.0.0.1:${String(health)}`,
+    ],
+    { stdio: ['ignore', fd, fd] },
+  );
+  closeSync(fd);
+  if (child.pid === undefined) throw new Error('could not start the dashboard');
+  await cluster.adopt('dashboard', child.pid);
+  child.once('exit', (code) => {
+    log(`the dashboard exited with code ${String(code)}; see ${logFile}`);
+  });
+  return { url, logFile };
+}
+
 /** The main job: the control plane, the API with sample data and the operator, until Ctrl-C or SIGTERM. */
 async function run(): Promise<void> {
   const binDir = await ensureBinaries();
@@ -99,6 +165,8 @@ async function run(): Promise<void> {
   log(
     `operator running; logs in ${operator.logFile}, metrics on http://127.0.0.1:${String(operator.metrics)}/metrics`,
   );
+  const dashboard = await spawnDashboard(cluster);
+  log(`dashboard at ${dashboard.url} (demo sign-in: pick a sample user); logs in ${dashboard.logFile}`);
   log(`ready. In another shell:\n  ${exports(cluster)}\n  kubectl get daas -A`);
   log('press Ctrl-C to stop');
   // Watching the components also keeps this process alive (they are detached and unreferenced).
