@@ -308,6 +308,7 @@ describe('the dashboard on the real API server', () => {
     );
     await until('renamed live');
     const latency = performance.now() - started;
+    process.stdout.write(`[dashboard] patch sent → card on the open stream: ${latency.toFixed(0)} ms\n`);
     expect(latency).toBeLessThan(1000);
     // Another user's stream never carries this session.
     const other = await signedIn('jdupont');

@@ -36,6 +36,20 @@ describe('trusted proxy headers', () => {
     expect(proxyIdentity('127.0.0.5', { 'x-forwarded-user': 'jdupont' }, rules).kind).toBe('refused');
   });
 
+  it('never lets the proxy name a Kubernetes system identity or group', () => {
+    const secret = { 'x-daas-proxy-secret': 's3cret-s3cret' };
+    expect(proxyIdentity('127.0.0.5', { ...secret, 'x-forwarded-user': 'system:admin' }, rules).kind).toBe(
+      'refused',
+    );
+    expect(
+      proxyIdentity(
+        '127.0.0.5',
+        { ...secret, 'x-forwarded-user': 'eve', 'x-forwarded-groups': 'system:masters,staff' },
+        rules,
+      ),
+    ).toEqual({ kind: 'user', user: 'eve', groups: ['staff'] });
+  });
+
   it('has nothing to say without the user header', () => {
     expect(proxyIdentity('127.0.0.9', {}, rules)).toEqual({ kind: 'none' });
   });

@@ -36,9 +36,13 @@ export function proxyIdentity(
   if (!rules.secret || shown.length !== rules.secret.length || !timingSafeEqual(shown, rules.secret))
     return { kind: 'refused', reason: 'identity headers without the proxy secret' };
   if (!USER_NAME.test(user.trim())) return { kind: 'refused', reason: 'the user header is not a user name' };
+  // The dashboard impersonates whoever the proxy names: never Kubernetes' own identities
+  // (system:masters, service accounts, nodes), whatever the proxy says.
+  if (user.trim().startsWith('system:'))
+    return { kind: 'refused', reason: 'the user header names a Kubernetes system identity' };
   const groups = (one(headers[rules.groupsHeader.toLowerCase()]) ?? '')
     .split(',')
     .map((g) => g.trim())
-    .filter(Boolean);
+    .filter((g) => g && !g.startsWith('system:'));
   return { kind: 'user', user: user.trim(), groups };
 }
