@@ -111,7 +111,7 @@ describe('the dashboard on the real API server', () => {
     expect(res.text).toMatch(/value="akowalska"/);
   });
 
-  it('launches as the user, then stops, resumes, extends and deletes as the user', async () => {
+  it('launches as the user, then stops, resumes, shares, extends and deletes as the user', async () => {
     const user = await signedIn('akowalska');
     await user.get(`/proposals/${ns.name}/launch/${imageName}`);
     const launched = await user.post(`/proposals/${ns.name}/launch/${imageName}`, {
@@ -149,6 +149,19 @@ describe('the dashboard on the real API server', () => {
     expect((await getSession(name)).spec.state).toBe('Stopped');
     expect((await act(user, 'resume')).status).toBe(303);
     expect((await getSession(name)).spec.state).toBe('Running');
+    const shared = await user.post(`/resources/${ns.name}/${name}/share`, {
+      sharedWith: 'jdupont',
+      back: '/resources',
+    });
+    expect(shared.status).toBe(303);
+    expect((await getSession(name)).spec.sharedWith).toEqual(['jdupont']);
+    const helper = await signedIn('jdupont');
+    await eventually('the shared card for jdupont', async () =>
+      (await helper.get('/resources')).text.includes(`id="session-${ns.name}-${name}"`) ? true : undefined,
+    );
+    const selfShare = await user.post(`/resources/${ns.name}/${name}/share`, { sharedWith: 'akowalska' });
+    expect(selfShare.status).toBe(422);
+    expect(selfShare.text).toContain('sharedWith must not include the owner');
     expect((await act(user, 'extend')).status).toBe(303);
     // 30m plus the image's default lifetime (1h), within its maximum (2h).
     expect((await getSession(name)).spec.lifetime).toBe('1h30m');

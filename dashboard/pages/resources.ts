@@ -1,6 +1,6 @@
 // Resources: one card per session of the user (owned or shared with them), live; and the session
 // actions every card posts: connect (a gateway ticket, then the gateway's page), extend, stop,
-// resume and delete, each written as the user.
+// resume, share and delete, each written as the user.
 import { Router, type Response } from 'express';
 import type { AnalysisSession } from '../../crds/index.ts';
 import { AnalysisSessions } from '../../operator/api.ts';
@@ -9,6 +9,7 @@ import { me } from '../auth/middleware.ts';
 import { safeNext } from '../auth/routes.ts';
 import type { Dashboard } from '../context.ts';
 import { extendedLifetime } from '../forms/extend.ts';
+import { text, userList, type FormBody } from '../forms/launch.ts';
 import { html } from '../http/html.ts';
 import { UserClient } from '../kube/as-user.ts';
 import { sessionsOf } from '../kube/caches.ts';
@@ -82,6 +83,9 @@ export function resourcePages(d: Dashboard): Router {
           return;
         }
         patch = { spec: { lifetime: next.lifetime } };
+      } else if (verb === 'share') {
+        const users = userList(text(req.body as FormBody, 'sharedWith'));
+        patch = { spec: { sharedWith: users.length ? users : null } };
       } else if (verb === 'stop' || verb === 'resume') {
         patch = { spec: { state: verb === 'stop' ? 'Stopped' : 'Running' } };
       } else if (verb === 'delete') {

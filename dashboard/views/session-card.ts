@@ -51,6 +51,20 @@ const action = (
     </button>
   </form>`;
 
+/** Who else may connect: a merge patch of spec.sharedWith (empty: shared with nobody). */
+const shareForm = (s: AnalysisSession, viewer: Viewer, back: string) => {
+  const id = `share-${cardId(s)}`;
+  return html`<details class="share">
+    <summary>Share</summary>
+    <form method="post" action="/resources/${s.metadata.namespace ?? ''}/${s.metadata.name}/share">
+      ${csrfField(viewer)}<input type="hidden" name="back" value="${back}" />
+      <label for="${id}">Users who may connect (comma-separated)</label>
+      <input id="${id}" name="sharedWith" value="${(s.spec.sharedWith ?? []).join(', ')}" />
+      <button type="submit">Save sharing</button>
+    </form>
+  </details>`;
+};
+
 export function sessionCard(options: {
   session: AnalysisSession;
   image: SessionImage | undefined;
@@ -117,5 +131,6 @@ export function sessionCard(options: {
       <dd>${time(s.status?.lastActivityAt)}</dd>
     </dl>
     <div class="actions">${actions}</div>
+    ${canManage ? shareForm(s, viewer, back) : ''}
   </article>`;
 }
