@@ -73,6 +73,18 @@ afterAll(async () => {
   await rm(secretDir, { recursive: true, force: true });
 });
 
+/** A session of akowalska's, created directly (as an admin would, or a portal). */
+const createSession = (name: string) =>
+  custom.createNamespacedCustomObject({
+    ...sessions(),
+    body: {
+      apiVersion: `${GROUP}/${VERSION}`,
+      kind: 'AnalysisSession',
+      metadata: { name },
+      spec: { image: imageName, owner: 'akowalska', proposal },
+    },
+  });
+
 async function signedIn(user: string): Promise<DashboardUser> {
   const agent = new DashboardUser(dashboard.origin);
   await agent.signIn(user);
@@ -287,17 +299,29 @@ describe('the dashboard on the real API server', () => {
     expect(elsewhere.text).toContain('not a trusted proxy');
   });
 
+  it("connects through the embedded gateway with a ticket, only for the session's users", async () => {
+    const name = `connect-${String(Date.now() % 100000)}`;
+    await createSession(name);
+    const owner = await signedIn('akowalska');
+    await eventually(
+      'the Connect button',
+      async () => ((await owner.get('/resources')).text.includes(`/${name}/connect"`) ? true : undefined),
+      60_000,
+    );
+    const res = await owner.post(`/resources/${ns.name}/${name}/connect`, { back: '/resources' });
+    expect(res.status).toBe(303);
+    expect(res.location).toMatch(
+      new RegExp(`^${dashboard.gatewayOrigin}/sessions/${ns.name}/${name}/\\?ticket=`),
+    );
+    const member = await signedIn('jdupont');
+    const refused = await member.post(`/resources/${ns.name}/${name}/connect`, { back: '/resources' });
+    expect(refused.status).toBe(403);
+    expect(refused.text).toContain('Cannot connect: the session is not shared with jdupont');
+  });
+
   it('streams a status change to an open page within a second', async () => {
     const name = `live-${String(Date.now() % 100000)}`;
-    await custom.createNamespacedCustomObject({
-      ...sessions(),
-      body: {
-        apiVersion: `${GROUP}/${VERSION}`,
-        kind: 'AnalysisSession',
-        metadata: { name },
-        spec: { image: imageName, owner: 'akowalska', proposal },
-      },
-    });
+    await createSession(name);
     const user = await signedIn('akowalska');
     const stream = await fetch(`${dashboard.origin}/events?view=mine`, {
       headers: { cookie: [...user.cookies].map(([k, v]) => `${k}=${v}`).join('; ') },

@@ -109,13 +109,14 @@ describe('the dashboard in the browser', () => {
       card.getByRole('button', { name: 'Stop' }).click(),
     ]);
     expect(stopped.status(), await stopped.text().catch(() => '')).toBe(303);
-    await page.waitForLoadState();
-    await expect
-      .poll(() => page.locator('article.card').first().locator('.badge').textContent(), { timeout: 30_000 })
-      .toBe('Stopped');
+    await page.waitForURL(/\/resources#session-/);
+    // The page after the stop shows the wish at once (Resume), and the operator's progress live.
     await expect
       .poll(() => page.locator('article.card').first().getByRole('button', { name: 'Resume' }).count())
       .toBe(1);
+    await expect
+      .poll(() => page.locator('article.card').first().locator('.badge').textContent(), { timeout: 60_000 })
+      .toBe('Stopped');
     expect(errors).toEqual([]);
     await context.close();
   });

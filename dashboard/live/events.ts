@@ -1,10 +1,12 @@
-// GET /events: Server-Sent Events with the cards of the sessions the page shows, re-rendered on every
-// change the watch cache sees. What a stream may carry is decided when it opens: the viewer's own
-// and shared sessions, a proposal they are a member of, or (admins) every session.
+// GET /events: Server-Sent Events with the cards of the sessions the page shows: the current ones
+// when the stream opens, then one re-rendered on every change the watch cache sees. What a stream
+// may carry is decided when it opens: the viewer's own and shared sessions, a proposal they are a
+// member of, or (admins) every session.
 import { Router } from 'express';
 import type { AnalysisSession } from '../../crds/index.ts';
 import { me } from '../auth/middleware.ts';
 import type { Dashboard } from '../context.ts';
+import { sessionsOf } from '../kube/caches.ts';
 import { matches, type SessionFilter } from '../pages/admin-sessions.ts';
 import { cardId, sessionCard } from '../views/session-card.ts';
 
@@ -50,20 +52,25 @@ export function liveEvents(d: Dashboard): Router {
     res.write('retry: 2000\n\n');
     const send = (event: string, data: object) =>
       res.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
+    const changed = (s: AnalysisSession) => {
+      const html = sessionCard({
+        session: s,
+        image: d.caches.images.get(s.spec.image),
+        viewer,
+        canManage: canManage(s),
+        back,
+      });
+      send('session', { id: cardId(s), html: html.text, phase: s.status?.phase ?? 'Pending' });
+    };
     const unsubscribe = d.live.subscribe({
       sees,
-      changed: (s) => {
-        const html = sessionCard({
-          session: s,
-          image: d.caches.images.get(s.spec.image),
-          viewer,
-          canManage: canManage(s),
-          back,
-        });
-        send('session', { id: cardId(s), html: html.text, phase: s.status?.phase ?? 'Pending' });
-      },
+      changed,
       removed: (s) => send('removed', { id: cardId(s) }),
     });
+    // A change between the page's render and this stream's start would otherwise be lost (and so
+    // would one during a reconnect): the stream opens with the current cards.
+    const current = view === 'mine' ? sessionsOf(d.caches, viewer.user) : d.caches.sessions.list();
+    for (const s of current) if (sees(s)) changed(s);
     const keepalive = setInterval(() => res.write(': keepalive\n\n'), KEEPALIVE_MS);
     req.on('close', () => {
       clearInterval(keepalive);
