@@ -6,9 +6,9 @@ import { Router } from 'express';
 import type { AnalysisSession } from '../../crds/index.ts';
 import { me } from '../auth/middleware.ts';
 import type { Dashboard } from '../context.ts';
-import { sessionsOf } from '../kube/caches.ts';
+import { byNewest, sessionsOf } from '../kube/caches.ts';
 import { matches, type SessionFilter } from '../pages/admin-sessions.ts';
-import { cardId, sessionCard } from '../views/session-card.ts';
+import { CARD_LIMIT, cardId, sessionCard } from '../views/session-card.ts';
 
 const KEEPALIVE_MS = 25_000;
 
@@ -69,8 +69,12 @@ export function liveEvents(d: Dashboard): Router {
     });
     // A change between the page's render and this stream's start would otherwise be lost (and so
     // would one during a reconnect): the stream opens with the current cards.
-    const current = view === 'mine' ? sessionsOf(d.caches, viewer.user) : d.caches.sessions.list();
-    for (const s of current) if (sees(s)) changed(s);
+    // The same cards the page shows: a user's own, or the newest CARD_LIMIT of a proposal or of all.
+    const current =
+      view === 'mine'
+        ? sessionsOf(d.caches, viewer.user)
+        : d.caches.sessions.list().filter(sees).sort(byNewest).slice(0, CARD_LIMIT);
+    for (const s of current) changed(s);
     const keepalive = setInterval(() => res.write(': keepalive\n\n'), KEEPALIVE_MS);
     req.on('close', () => {
       clearInterval(keepalive);

@@ -7,7 +7,7 @@ import type { Dashboard } from '../context.ts';
 import { html } from '../http/html.ts';
 import { byNewest } from '../kube/caches.ts';
 import { page } from '../views/layout.ts';
-import { sessionCard } from '../views/session-card.ts';
+import { CARD_LIMIT, sessionCard } from '../views/session-card.ts';
 
 export interface SessionFilter {
   proposal?: string;
@@ -72,9 +72,16 @@ export function adminSessionPages(d: Dashboard): Router {
         ${select('phase', 'Phase', SESSION_PHASES, filter.phase)}
         <button type="submit">Filter</button>
       </form>
-      <p>${shown.length} of ${all.length} sessions.</p>
+      <p>
+        ${shown.length} of ${all.length}
+        sessions${
+          shown.length > CARD_LIMIT
+            ? `; the newest ${String(CARD_LIMIT)} are shown, filter to see others`
+            : ''
+        }.
+      </p>
       <div class="cards" data-live="all">
-        ${shown.map((s) =>
+        ${shown.slice(0, CARD_LIMIT).map((s) =>
           sessionCard({
             session: s,
             image: d.caches.images.get(s.spec.image),

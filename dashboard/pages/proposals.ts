@@ -8,7 +8,7 @@ import { byNewest } from '../kube/caches.ts';
 import { imageOffered } from '../kube/catalogue.ts';
 import { errorPage } from '../views/errors.ts';
 import { csrfField, page } from '../views/layout.ts';
-import { sessionCard } from '../views/session-card.ts';
+import { CARD_LIMIT, sessionCard } from '../views/session-card.ts';
 import { proposalOf, proposalsOf } from './proposals-data.ts';
 
 export function proposalPages(d: Dashboard): Router {
@@ -101,7 +101,12 @@ export function proposalPages(d: Dashboard): Router {
       </ul>
       <h2>Sessions</h2>
       <div class="cards" data-live="proposal" data-namespace="${info.namespace}">
-        ${sessions.map((s) =>
+        ${
+          sessions.length > CARD_LIMIT
+            ? html`<p>The newest ${CARD_LIMIT} of ${sessions.length} sessions.</p>`
+            : ''
+        }
+        ${sessions.slice(0, CARD_LIMIT).map((s) =>
           sessionCard({
             session: s,
             image: d.caches.images.get(s.spec.image),
