@@ -358,4 +358,21 @@ describe('the dashboard on the real API server', () => {
     await otherReader?.cancel();
     await reader.cancel();
   });
+
+  it('stops every matching session at once for an admin, and for nobody else', async () => {
+    const names = ['bulk-a', 'bulk-b'];
+    for (const name of names) await createSession(name);
+    const scientist = await signedIn('akowalska');
+    expect((await scientist.post('/admin/sessions/stop', { user: 'akowalska' })).status).toBe(403);
+    const admin = await signedIn('lmartin');
+    const page = await eventually('the sessions in the admin list', async () => {
+      const res = await admin.get(`/admin/sessions?proposal=${proposal}&user=akowalska`);
+      return names.every((n) => res.text.includes(`id="session-${ns.name}-${n}"`)) ? res : undefined;
+    });
+    expect(page.text).toMatch(/Stop the \d+ running sessions that match/);
+    const res = await admin.post('/admin/sessions/stop', { proposal, user: 'akowalska' });
+    expect(res.status).toBe(303);
+    expect(res.location).toBe(`/admin/sessions?proposal=${proposal}&user=akowalska`);
+    for (const name of names) expect((await getSession(name)).spec.state).toBe('Stopped');
+  });
 });

@@ -7,7 +7,7 @@ import type { AnalysisSession } from '../../crds/index.ts';
 import { me } from '../auth/middleware.ts';
 import type { Dashboard } from '../context.ts';
 import { byNewest, sessionsOf } from '../kube/caches.ts';
-import { matches, type SessionFilter } from '../pages/admin-sessions.ts';
+import { filterOf, matches } from '../pages/admin-sessions.ts';
 import { CARD_LIMIT, cardId, sessionCard } from '../views/session-card.ts';
 
 const KEEPALIVE_MS = 25_000;
@@ -31,12 +31,7 @@ export function liveEvents(d: Dashboard): Router {
       back = `/proposals/${namespace}`;
     } else if (view === 'all') {
       if (!viewer.admin) return void res.status(403).end();
-      const filter: SessionFilter = {
-        proposal: str('proposal'),
-        user: str('user'),
-        image: str('image'),
-        phase: str('phase'),
-      };
+      const filter = filterOf(q);
       sees = (s) => matches(s, filter);
       canManage = () => true;
       back = '/admin/sessions';
