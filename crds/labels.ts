@@ -12,6 +12,10 @@ export const PROPOSAL_ANNOTATIONS = {
   beamline: `${GROUP}/beamline`,
   /** Fills `{dataRoot}` in the operator's data path templates. */
   dataRoot: `${GROUP}/data-root`,
+  /** The proposal's abstract, shown in the dashboard. */
+  abstract: `${GROUP}/abstract`,
+  /** The proposal's experiment sessions (beamtimes), comma-separated, offered as data to mount. */
+  experimentSessions: `${GROUP}/experiment-sessions`,
   /** Numeric owner of the proposal's files: the uid and gid sessions run as. */
   uid: `${GROUP}/uid`,
   gid: `${GROUP}/gid`,
@@ -93,6 +97,16 @@ export const KEY_DOCS: readonly KeyDoc[] = [
     PROPOSAL_ANNOTATIONS.dataRoot,
     namespaces,
     "Where the proposal's data lives; fills `{dataRoot}` in the operator's data path templates.",
+  ),
+  annotation(
+    PROPOSAL_ANNOTATIONS.abstract,
+    `${namespaces}, optional`,
+    "The proposal's abstract (the dashboard shows it).",
+  ),
+  annotation(
+    PROPOSAL_ANNOTATIONS.experimentSessions,
+    `${namespaces}, optional`,
+    'The experiment sessions (beamtimes) of the proposal, comma-separated, e.g. `2025-03-12,2025-06-02`: the dashboard offers them as data to mount.',
   ),
   annotation(
     PROPOSAL_ANNOTATIONS.uid,

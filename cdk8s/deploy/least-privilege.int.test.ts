@@ -17,6 +17,8 @@ import { operatorNodeArgs } from '../../operator/process.ts';
 import { eventually, testKubeConfig } from '../../testing/kube.ts';
 import { sessionImageObject } from '../../testing/objects.ts';
 import { TestSessions } from '../../testing/sessions.ts';
+import { DashboardUser } from '../../testing/dashboard.ts';
+import { SCIENTIST_ROLE } from '../../crds/user-roles.ts';
 import { freePort } from '../../tools/controlplane/cluster.ts';
 import { DASHBOARD, OPERATOR, SYSTEM_NAMESPACE, TICKET_KEYS_SECRET } from './names.ts';
 import { buildProductionTree } from './production-tree.ts';
@@ -123,29 +125,53 @@ describe('the image tree with the rendered RBAC', () => {
     expect(await refusals(metrics)).toEqual([]);
   });
 
-  test('the gateway, as the dashboard ServiceAccount, serves readiness and tickets with no request refused', async () => {
+  test('the dashboard, as its ServiceAccount, signs a member in and launches a session for her with no request refused', async () => {
     await kubectl(
       'create', 'secret', 'generic', TICKET_KEYS_SECRET, '-n', SYSTEM_NAMESPACE,
       `--from-literal=primary=${randomBytes(32).toString('base64')}`,
     ).catch(() => undefined);
+    await kubectl(
+      'create', 'rolebinding', `lp-members-${suffix}`, '-n', namespace.name,
+      `--clusterrole=${SCIENTIST_ROLE}`, '--user=akowalska',
+    );
+    const keys = join(tree, 'dashboard-keys');
+    await writeFile(keys, randomBytes(32).toString('base64') + '\n');
     const kubeconfig = await serviceAccountKubeconfig(inject('kubeconfig'), DASHBOARD, tree);
-    const [port, metrics, health] = [await freePort(), await freePort(), await freePort()];
+    const [port, gateway, metrics, health] = [await freePort(), await freePort(), await freePort(), await freePort()];
     startFromTree([
-      'dashboard/gateway/main.ts',
+      'dashboard/main.ts',
       `--kubeconfig=${kubeconfig}`,
       `--namespaces=${namespace.name}`,
+      '--demo-sign-in',
+      `--session-keys-file=${keys}`,
       `--listen-address=127.0.0.1:${String(port)}`,
       `--public-url=http://127.0.0.1:${String(port)}/`,
-      `--metrics-bind-address=127.0.0.1:${String(metrics)}`,
-      `--health-probe-bind-address=127.0.0.1:${String(health)}`,
+      `--favorites-namespace=${SYSTEM_NAMESPACE}`,
+      `--gateway-listen-address=127.0.0.1:${String(gateway)}`,
+      `--gateway-public-url=http://127.0.0.1:${String(gateway)}/`,
+      `--gateway-metrics-bind-address=127.0.0.1:${String(metrics)}`,
+      `--gateway-health-probe-bind-address=127.0.0.1:${String(health)}`,
       '--log-level=warn',
     ]);
-    await eventually('the gateway ready', async () =>
+    await eventually('the dashboard ready', async () =>
       (await fetch(`http://127.0.0.1:${String(health)}/readyz`).catch(() => undefined))?.ok ? true : undefined,
     60_000);
-    // A portal's ticket request exercises TokenReview (the caller) as the dashboard's ServiceAccount.
+    const user = new DashboardUser(`http://127.0.0.1:${String(port)}`);
+    await user.signIn('akowalska');
+    expect((await user.get('/proposals')).text).toContain(namespace.name);
+    await user.get(`/proposals/${namespace.name}/launch/${image}`);
+    const launched = await user.post(`/proposals/${namespace.name}/launch/${image}`, {
+      displayName: 'from the dashboard',
+      lifetime: '30m',
+    });
+    expect(launched.status).toBe(303);
+    const sessions = new TestSessions(custom, namespace.name, {});
+    await eventually('the launched session', async () =>
+      (await sessions.list()).find((s) => s.spec.displayName === 'from the dashboard'),
+    );
+    // A portal's ticket request: TokenReview of the caller, as the dashboard's ServiceAccount.
     const callerToken = (await kubectl('create', 'token', OPERATOR, '-n', SYSTEM_NAMESPACE)).trim();
-    const res = await fetch(`http://127.0.0.1:${String(port)}/tickets`, {
+    const res = await fetch(`http://127.0.0.1:${String(gateway)}/tickets`, {
       method: 'POST',
       headers: { authorization: `Bearer ${callerToken}`, 'content-type': 'application/json' },
       body: JSON.stringify({ namespace: namespace.name, name: 'analysis' }),

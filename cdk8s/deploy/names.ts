@@ -9,6 +9,8 @@ export const DASHBOARD = 'daas-dashboard';
 /** The ConfigMap of site settings both components read as environment variables. */
 export const SITE_CONFIG = 'daas-site-config';
 export const TICKET_KEYS_SECRET = 'daas-gateway-ticket-keys';
+/** The dashboard's sign-in cookie keys (keys primary, secondary), created by the site. */
+export const SESSION_KEYS_SECRET = 'daas-dashboard-session-keys';
 /** Guacamole's admin credentials (keys username, password), created by a site that uses Guacamole. */
 export const GUACAMOLE_SECRET = 'daas-guacamole-admin';
 

@@ -2,7 +2,7 @@
 // rule lists (tests drop one rule and expect the component to be refused).
 import { GROUP } from '../../crds/group.ts';
 import { PROPOSAL_ROLES } from '../../operator/proposals/access.ts';
-import { GUACAMOLE_SECRET, TICKET_KEYS_SECRET } from './names.ts';
+import { GUACAMOLE_SECRET, SESSION_KEYS_SECRET, TICKET_KEYS_SECRET } from './names.ts';
 
 export interface PolicyRule {
   apiGroups: string[];
@@ -61,14 +61,25 @@ export const OPERATOR_NAMESPACE_RULES: PolicyRule[] = [
   { apiGroups: [''], resources: ['secrets'], verbs: ['get'], resourceNames: [GUACAMOLE_SECRET] },
 ];
 
-/** Cluster-wide: the gateway checks callers and reads sessions and their credentials. */
+/**
+ * Cluster-wide: the dashboard's caches, the embedded gateway's token and access reviews, and acting
+ * as the signed-in user (impersonation: RBAC, validation and admission then decide every write).
+ */
 export const DASHBOARD_RULES: PolicyRule[] = [
   { apiGroups: ['authentication.k8s.io'], resources: ['tokenreviews'], verbs: ['create'] },
   { apiGroups: ['authorization.k8s.io'], resources: ['subjectaccessreviews'], verbs: ['create'] },
-  { apiGroups: [GROUP], resources: ['analysissessions', 'sessionimages'], verbs: READ },
+  { apiGroups: [GROUP], resources: ['analysissessions', 'sessionimages', 'quotas'], verbs: READ },
+  { apiGroups: [''], resources: ['namespaces', 'nodes', 'pods'], verbs: READ },
+  { apiGroups: [''], resources: ['users', 'groups'], verbs: ['impersonate'] },
 ];
 
-/** In its own namespace only: the ticket keys. */
+/** In its own namespace only: the ticket and cookie keys, and the users' favorites. */
 export const DASHBOARD_NAMESPACE_RULES: PolicyRule[] = [
-  { apiGroups: [''], resources: ['secrets'], verbs: ['get'], resourceNames: [TICKET_KEYS_SECRET] },
+  {
+    apiGroups: [''],
+    resources: ['secrets'],
+    verbs: ['get'],
+    resourceNames: [TICKET_KEYS_SECRET, SESSION_KEYS_SECRET],
+  },
+  { apiGroups: [''], resources: ['configmaps'], verbs: ['get', 'create', 'patch'] },
 ];

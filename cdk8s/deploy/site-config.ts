@@ -9,8 +9,11 @@ export const SITE_SETTINGS: Record<string, string> = {
   DAAS_DATA_PROPOSAL_PATH: '/data/proposals/{proposal}',
   DAAS_DATA_PROCESSED_PATH: '/data/processed/{proposal}',
   DAAS_DATA_HOME_PATH: '',
-  DAAS_GATEWAY_URL: 'https://daas.facility.example/',
-  DAAS_GATEWAY_PUBLIC_URL: 'https://daas.facility.example/',
+  // The dashboard and the gateway on two origins, so code in a notebook cannot act on dashboard pages.
+  DAAS_DASHBOARD_PUBLIC_URL: 'https://daas.facility.example/',
+  DAAS_GATEWAY_PUBLIC_URL: 'https://sessions.daas.facility.example/',
+  // The operator's name for the gateway: where sessions are opened, and desktops' activity is read.
+  DAAS_GATEWAY_URL: 'https://sessions.daas.facility.example/',
   // Empty: no Guacamole (rdp and ssh sessions show their own address). See docs/guacamole.md.
   DAAS_GUACAMOLE_URL: '',
   DAAS_GUACAMOLE_CREDENTIALS_SECRET: `${SYSTEM_NAMESPACE}/${GUACAMOLE_SECRET}`,

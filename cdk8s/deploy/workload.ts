@@ -31,6 +31,8 @@ export interface ContainerOptions {
   resources: V1Container['resources'];
   /** The named port of the health server (/healthz, /readyz). */
   healthPort: string;
+  /** Secret files beside the writable /tmp: name, mount path, Secret. */
+  secretFiles?: { name: string; mountPath: string; secretName: string }[];
 }
 
 /** One container of the project's image: settings from the site ConfigMap, probes, a /tmp volume. */
@@ -47,8 +49,16 @@ export function container(options: ContainerOptions): V1Container {
     livenessProbe: probe('/healthz', options.healthPort, 20),
     readinessProbe: probe('/readyz', options.healthPort, 10),
     securityContext: containerSecurityContext,
-    volumeMounts: [{ name: 'tmp', mountPath: '/tmp' }],
+    volumeMounts: [
+      { name: 'tmp', mountPath: '/tmp' },
+      ...(options.secretFiles ?? []).map((f) => ({ name: f.name, mountPath: f.mountPath, readOnly: true })),
+    ],
   };
+}
+
+/** The volumes a container's secretFiles need. */
+export function secretVolumes(options: ContainerOptions): object[] {
+  return (options.secretFiles ?? []).map((f) => ({ name: f.name, secret: { secretName: f.secretName } }));
 }
 
 const tmpVolume = { name: 'tmp', emptyDir: { sizeLimit: '64Mi' } };
@@ -56,7 +66,13 @@ const tmpVolume = { name: 'tmp', emptyDir: { sizeLimit: '64Mi' } };
 /** A component's Deployment: its ServiceAccount, the restricted pod security context, one container. */
 export function deployment(
   name: string,
-  options: { replicas: number; container: V1Container; strategy?: object; podSpec?: Record<string, unknown> },
+  options: {
+    replicas: number;
+    container: V1Container;
+    strategy?: object;
+    podSpec?: Record<string, unknown>;
+    volumes?: object[];
+  },
 ): Manifest {
   const labels = componentLabels(name);
   return {
@@ -74,7 +90,7 @@ export function deployment(
           securityContext: podSecurityContext,
           ...options.podSpec,
           containers: [options.container],
-          volumes: [tmpVolume],
+          volumes: [tmpVolume, ...(options.volumes ?? [])],
         },
       },
     },

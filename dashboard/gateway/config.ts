@@ -14,7 +14,8 @@ import {
 
 const runtime = runtimeConfigSchema.shape;
 
-const secretRef = z.string().transform((text, ctx) => {
+/** namespace/name of a Secret (the dashboard's flags use it too). */
+export const secretRef = z.string().transform((text, ctx) => {
   const [namespace = '', name = '', extra] = text.split('/');
   if (
     extra !== undefined ||
@@ -27,26 +28,22 @@ const secretRef = z.string().transform((text, ctx) => {
   return { namespace, name };
 });
 
-const publicUrl = z.string().transform((text, ctx) => {
-  let url: URL;
-  try {
-    url = new URL(text);
-  } catch {
-    ctx.addIssue({
-      code: 'custom',
-      message: 'expected an http(s) URL such as https://gateway.facility.example/',
-    });
-    return z.NEVER;
-  }
-  if ((url.protocol !== 'https:' && url.protocol !== 'http:') || url.pathname !== '/' || url.search) {
-    ctx.addIssue({
-      code: 'custom',
-      message: 'expected an http(s) URL with no path, such as https://gateway.facility.example/',
-    });
-    return z.NEVER;
-  }
-  return url;
-});
+/** An http(s) URL with no path, where browsers reach a server; `example` shows one in the error. */
+export const publicUrlOf = (example: string) =>
+  z.string().transform((text, ctx) => {
+    const url = URL.parse(text);
+    if (!url) {
+      ctx.addIssue({ code: 'custom', message: `expected an http(s) URL such as ${example}` });
+      return z.NEVER;
+    }
+    if ((url.protocol !== 'https:' && url.protocol !== 'http:') || url.pathname !== '/' || url.search) {
+      ctx.addIssue({ code: 'custom', message: `expected an http(s) URL with no path, such as ${example}` });
+      return z.NEVER;
+    }
+    return url;
+  });
+
+const publicUrl = publicUrlOf('https://gateway.facility.example/');
 
 export const gatewayConfigSchema = z.object({
   kubeconfig: runtime.kubeconfig,

@@ -4,6 +4,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
+import type { Registry } from 'prom-client';
 import { AnalysisSessions, SessionImages } from '../../operator/api.ts';
 import { loadKubeConfig } from '../../runtime/app.ts';
 import { createLogger } from '../../runtime/logger.ts';
@@ -29,17 +30,28 @@ export interface RunningGateway {
   stop(): Promise<void>;
 }
 
+/** What a process that embeds the gateway (the dashboard) shares with it: one client, one set of caches. */
+export interface SharedRuntime {
+  client: RestClient;
+  manager: Manager;
+  registry: Registry;
+}
+
 export async function startGateway(options: {
-  argv: readonly string[];
+  argv?: readonly string[];
   env?: NodeJS.ProcessEnv;
   log?: Logger;
+  /** Already parsed (the dashboard parses the gateway's flags with its own); else read from argv and env. */
+  config?: GatewayConfig;
+  shared?: SharedRuntime;
 }): Promise<RunningGateway> {
-  const config = loadGatewayConfig(options.argv, options.env);
+  const config = options.config ?? loadGatewayConfig(options.argv ?? [], options.env);
   const log = (options.log ?? createLogger(config.logLevel)).child({ app: 'daas-gateway' });
-  const registry = newRegistry();
-  const metrics = runtimeMetrics(registry);
-  const client = new RestClient(loadKubeConfig(config.kubeconfig), { metrics });
-  const manager = new Manager({ client, log, metrics, namespaces: config.namespaces });
+  const registry = options.shared?.registry ?? newRegistry();
+  const metrics = options.shared ? undefined : runtimeMetrics(registry);
+  const client = options.shared?.client ?? new RestClient(loadKubeConfig(config.kubeconfig), { metrics });
+  const manager =
+    options.shared?.manager ?? new Manager({ client, log, metrics, namespaces: config.namespaces });
   const directory = new SessionDirectory({
     sessions: manager.cache(AnalysisSessions),
     images: manager.cache(SessionImages),
@@ -110,7 +122,8 @@ export async function startGateway(options: {
         }),
       );
       await Promise.all(probes.map((p) => p.close()));
-      await manager.stop();
+      // A shared manager belongs to the process that embeds the gateway; it stops it.
+      if (!options.shared) await manager.stop();
     },
   };
 }

@@ -1,10 +1,11 @@
 // What `npm start` runs on the local control plane, one small function per process so that the e2e
-// test starts exactly the same: the sample data, the gateway's keys and demo identities, the gateway,
+// test starts exactly the same: the sample data, the gateway's keys and demo identities, the
+// dashboard with its gateway,
 // the operator (pointing sessions at the gateway) and the local session runner, each as its own
 // process adopted by the cluster (stopped with it, and by the guard if `npm start` dies).
 import { execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { closeSync, openSync } from 'node:fs';
+import { closeSync, existsSync, openSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
@@ -22,13 +23,16 @@ const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const TICKET_KEYS_SECRET = 'daas-gateway-ticket-keys';
 /** The gateway's port when it is free (another local cluster's gateway may hold it). */
 export const PREFERRED_GATEWAY_PORT = 8090;
+/** The dashboard's port when it is free. */
+export const PREFERRED_DASHBOARD_PORT = 8080;
 
 /** Where `npm run open` finds the gateway of the cluster in `dir`. */
 export const gatewayUrlFile = (dir: string): string => join(dir, 'gateway-url');
 
 export interface DemoProcesses {
+  dashboardUrl: string;
   gatewayUrl: string;
-  logs: Record<'operator' | 'gateway' | 'sessionRunner', string>;
+  logs: Record<'operator' | 'dashboard' | 'sessionRunner', string>;
 }
 
 /** The API, the sample catalogue, proposal and sessions, applied the way an admin would. */
@@ -100,24 +104,45 @@ async function portIsFree(port: number): Promise<boolean> {
   });
 }
 
-/** The gateway as its own process on 127.0.0.1; resolves with its public URL once it is ready. */
-export async function spawnGateway(cluster: LocalCluster): Promise<{ url: string; logFile: string }> {
-  const port = (await portIsFree(PREFERRED_GATEWAY_PORT)) ? PREFERRED_GATEWAY_PORT : await freePort();
-  const health = await freePort();
+/** A preferred port when free (another local cluster may hold it), else any free one. */
+async function portNear(preferred: number): Promise<number> {
+  return (await portIsFree(preferred)) ? preferred : freePort();
+}
+
+/**
+ * The dashboard and its gateway, one process on 127.0.0.1 with the demo sign-in (its cookie keys in
+ * a file of the cluster directory); resolves with both public URLs once it is ready.
+ */
+export async function spawnDashboard(
+  cluster: LocalCluster,
+): Promise<{ url: string; gatewayUrl: string; logFile: string }> {
+  const [port, gatewayPort, health] = [
+    await portNear(PREFERRED_DASHBOARD_PORT),
+    await portNear(PREFERRED_GATEWAY_PORT),
+    await freePort(),
+  ];
+  const keysFile = join(cluster.dir, 'dashboard-session-keys');
+  if (!existsSync(keysFile))
+    await writeFile(keysFile, randomBytes(32).toString('base64') + '\n', { mode: 0o600 });
   const url = `http://127.0.0.1:${String(port)}/`;
-  const logFile = await spawnAdopted(cluster, 'gateway', [
-    join(repoRoot, 'dashboard', 'gateway', 'main.ts'),
+  const gatewayUrl = `http://127.0.0.1:${String(gatewayPort)}/`;
+  const logFile = await spawnAdopted(cluster, 'dashboard', [
+    join(repoRoot, 'dashboard', 'main.ts'),
     `--kubeconfig=${cluster.kubeconfigPath}`,
+    '--demo-sign-in',
+    `--session-keys-file=${keysFile}`,
     `--listen-address=127.0.0.1:${String(port)}`,
     `--public-url=${url}`,
-    `--ticket-keys-secret=${SYSTEM_NAMESPACE}/${TICKET_KEYS_SECRET}`,
-    `--activity-readers=system:serviceaccount:${SYSTEM_NAMESPACE}:${OPERATOR_ACCOUNT}`,
-    `--metrics-bind-address=127.0.0.1:${String(health)}`,
-    `--health-probe-bind-address=127.0.0.1:${String(health)}`,
+    `--gateway-listen-address=127.0.0.1:${String(gatewayPort)}`,
+    `--gateway-public-url=${gatewayUrl}`,
+    `--gateway-ticket-keys-secret=${SYSTEM_NAMESPACE}/${TICKET_KEYS_SECRET}`,
+    `--gateway-activity-readers=system:serviceaccount:${SYSTEM_NAMESPACE}:${OPERATOR_ACCOUNT}`,
+    `--gateway-metrics-bind-address=127.0.0.1:${String(health)}`,
+    `--gateway-health-probe-bind-address=127.0.0.1:${String(health)}`,
   ]);
-  await untilReady(`http://127.0.0.1:${String(health)}/readyz`, 'the gateway', logFile);
-  await writeFile(gatewayUrlFile(cluster.dir), url + '\n');
-  return { url, logFile };
+  await untilReady(`http://127.0.0.1:${String(health)}/readyz`, 'the dashboard', logFile);
+  await writeFile(gatewayUrlFile(cluster.dir), gatewayUrl + '\n');
+  return { url, gatewayUrl, logFile };
 }
 
 async function untilReady(url: string, what: string, logFile: string): Promise<void> {
@@ -168,22 +193,24 @@ export async function spawnSessionRunner(cluster: LocalCluster): Promise<string>
 export async function startDemo(cluster: LocalCluster): Promise<DemoProcesses> {
   await applySampleData(cluster);
   const tokenFile = await prepareGatewayAccess(cluster);
-  const gateway = await spawnGateway(cluster);
-  const operator = await spawnOperator(cluster, { url: gateway.url, tokenFile });
+  const dashboard = await spawnDashboard(cluster);
+  const operator = await spawnOperator(cluster, { url: dashboard.gatewayUrl, tokenFile });
   const sessionRunner = await spawnSessionRunner(cluster);
   return {
-    gatewayUrl: gateway.url,
-    logs: { operator: operator.logFile, gateway: gateway.logFile, sessionRunner },
+    dashboardUrl: dashboard.url,
+    gatewayUrl: dashboard.gatewayUrl,
+    logs: { operator: operator.logFile, dashboard: dashboard.logFile, sessionRunner },
   };
 }
 
 /** What `npm start` prints: how to open the sample notebook and desktop. */
 export function howToOpen(demo: DemoProcesses): string {
   return [
-    `the gateway is at ${demo.gatewayUrl}; open the sample sessions in a browser with a link from:`,
+    `the dashboard is at ${demo.dashboardUrl}: sign in as a sample user (akowalska owns the samples) and Connect`,
+    `or get a one-time link to a sample session from the gateway (${demo.gatewayUrl}) as a portal would:`,
     '  npm run open -- proposal-mx-2451/quick-look            # JupyterLab, as its owner akowalska',
     '  npm run open -- proposal-mx-2451/desktop-inspection    # a Linux desktop (shared with mkowalski: add --as mkowalski)',
     '  each prints a link that works once, within 60 s; the sessions need a few seconds after Running',
-    `  logs: ${demo.logs.gateway}, ${demo.logs.sessionRunner} and ${dirname(demo.logs.sessionRunner)}/sessions/`,
+    `  logs: ${demo.logs.dashboard}, ${demo.logs.sessionRunner} and ${dirname(demo.logs.sessionRunner)}/sessions/`,
   ].join('\n');
 }

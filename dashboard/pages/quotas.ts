@@ -1,0 +1,89 @@
+// Quotas that apply to the user: the default for each user, their own, their groups' and their
+// proposals', with the limits and what status says is in use. Enforcement is not implemented yet,
+// and the page says so rather than showing invented usage.
+import { Router } from 'express';
+import type { Quota } from '../../crds/index.ts';
+import { me } from '../auth/middleware.ts';
+import type { Dashboard } from '../context.ts';
+import { html } from '../http/html.ts';
+import { page, type Viewer } from '../views/layout.ts';
+import { proposalsOf } from './proposals-data.ts';
+
+export function quotaApplies(
+  q: Quota,
+  viewer: Pick<Viewer, 'user' | 'groups'>,
+  proposals: readonly string[],
+): boolean {
+  const s = q.spec.subject;
+  switch (s.kind) {
+    case 'EachUser':
+      return true;
+    case 'User':
+      return s.name === viewer.user;
+    case 'Group':
+      return viewer.groups.includes(s.name ?? '');
+    case 'Proposal':
+      return proposals.includes(s.name ?? '');
+  }
+}
+
+const LIMITS = ['sessions', 'cpu', 'memory', 'disk', 'gpus', 'maxLifetime'] as const;
+
+export function usageOf(q: Quota, user: string) {
+  return q.spec.subject.kind === 'EachUser' || q.spec.subject.kind === 'Group'
+    ? q.status?.users?.find((u) => u.user === user)?.used
+    : q.status?.used;
+}
+
+export function quotaPages(d: Dashboard): Router {
+  const router = Router();
+  router.get('/quotas', async (_req, res) => {
+    const viewer = me(res);
+    const proposals = (await proposalsOf(d, viewer)).map((p) => p.proposal);
+    const quotas = d.caches.quotas.list().filter((q) => quotaApplies(q, viewer, proposals));
+    const body = html`<p class="notice">
+        Quotas are not enforced yet: the operator stores and validates them, and the usage below fills in once
+        quota accounting lands.
+      </p>
+      ${quotas.map((q) => {
+        const used = usageOf(q, viewer.user) as Record<string, string | number | undefined> | undefined;
+        const subject =
+          q.spec.subject.kind === 'EachUser'
+            ? 'Every user'
+            : `${q.spec.subject.kind} ${q.spec.subject.name ?? ''}`;
+        return html`<section class="quota">
+          <h2>${q.metadata.name} <small>${subject}</small></h2>
+          ${q.spec.description ? html`<p>${q.spec.description}</p>` : ''}
+          <table>
+            <thead>
+              <tr>
+                <th scope="col">Limit</th>
+                <th scope="col">Allowed</th>
+                <th scope="col">In use</th>
+              </tr>
+            </thead>
+            <tbody>
+              ${LIMITS.filter((k) => q.spec.limits[k] !== undefined).map(
+                (k) =>
+                  html`<tr>
+                    <th scope="row">${k}</th>
+                    <td>${String(q.spec.limits[k])}</td>
+                    <td>
+                      ${
+                        k === 'maxLifetime'
+                          ? '–'
+                          : used?.[k] !== undefined
+                            ? String(used[k])
+                            : 'not counted yet'
+                      }
+                    </td>
+                  </tr>`,
+              )}
+            </tbody>
+          </table>
+        </section>`;
+      })}`;
+    res.send(page({ title: 'Quotas', viewer, active: '/quotas', body }).text);
+  });
+  return router;
+}
