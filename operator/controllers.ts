@@ -17,6 +17,8 @@ import { probeGatewayActivity } from './sessions/activity/connections.ts';
 import { DEFAULT_PROBES, type Probe } from './sessions/steps/activity.ts';
 import { registerImageController } from './images/controller.ts';
 import { registerProposalDataController } from './proposals/controller.ts';
+import { quotaConfigSchema } from './quotas/config.ts';
+import { registerQuotaController } from './quotas/controller.ts';
 
 export interface ControllerModule<S extends z.ZodObject = z.ZodObject> {
   /** Names the module in errors (for instance two fragments declaring the same key). */
@@ -47,6 +49,7 @@ export const sessionsModule: ControllerModule<typeof sessionConfigSchema> = {
       : undefined;
     registerSessionController(ctx, sessionControllerConfig(config), {
       ...options,
+      enforceQuotas: config.quotas,
       ...(seams ? { seams } : {}),
     });
   },
@@ -68,7 +71,15 @@ export const proposalDataModule: ControllerModule<typeof dataConfigSchema> = {
   },
 };
 
-export const CONTROLLERS = [sessionsModule, imagesModule, proposalDataModule] as const;
+export const quotasModule: ControllerModule<typeof quotaConfigSchema> = {
+  name: 'quotas',
+  config: quotaConfigSchema,
+  register(ctx, config, options) {
+    if (config.quotas) registerQuotaController(ctx, options);
+  },
+};
+
+export const CONTROLLERS = [sessionsModule, imagesModule, proposalDataModule, quotasModule] as const;
 
 type UnionToIntersection<U> = (U extends unknown ? (u: U) => void : never) extends (i: infer I) => void
   ? I

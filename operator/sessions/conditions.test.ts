@@ -4,6 +4,12 @@ import { workloadVerdicts } from './steps/workload.ts';
 
 const now = new Date('2026-11-26T12:00:00Z');
 const accepted = { type: 'Accepted', status: 'True', reason: 'Accepted', message: 'ok' } as const;
+const withinQuota = {
+  type: 'QuotaAdmitted',
+  status: 'True',
+  reason: 'QuotaAdmitted',
+  message: 'ok',
+} as const;
 const attached = { type: 'DataReady', status: 'True', reason: 'Attached', message: 'ok' } as const;
 
 describe('ordered conditions', () => {
@@ -12,6 +18,7 @@ describe('ordered conditions', () => {
       undefined,
       [
         accepted,
+        withinQuota,
         attached,
         ...workloadVerdicts({
           state: 'Unschedulable',
@@ -41,6 +48,7 @@ describe('ordered conditions', () => {
       undefined,
       [
         accepted,
+        withinQuota,
         attached,
         ...workloadVerdicts({ state: 'Pending', reason: 'ContainerCreating', message: 'Pulling the image.' }),
       ],
@@ -52,6 +60,7 @@ describe('ordered conditions', () => {
       pulling,
       [
         accepted,
+        withinQuota,
         attached,
         ...workloadVerdicts({
           state: 'Running',
