@@ -83,7 +83,12 @@ export const imageAvailabilityPolicy = {
   kind: 'ValidatingAdmissionPolicy',
   metadata: { name: 'daas-session-image-availability' },
   spec: {
-    failurePolicy: 'Fail',
+    // Ignore, not Fail: the API server resolves a CRD paramKind through discovery, which lags up to
+    // 30 s behind a new CRD and can fail after a restart (kubernetes/kubernetes#124237, #141367);
+    // with Fail, every session (admins' too) would be refused meanwhile. Only that configuration
+    // error lets a request through: a rule that evaluates to false always refuses, and the operator
+    // still refuses images not available to the session's proposal or beamline.
+    failurePolicy: 'Ignore',
     paramKind: { apiVersion: `${GROUP}/v1alpha1`, kind: 'SessionImage' },
     matchConstraints: {
       resourceRules: [

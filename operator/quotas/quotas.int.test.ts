@@ -12,7 +12,14 @@ import {
 } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
-import { GROUP, VERSION, type AnalysisSession, type LedgerEntry, type Quota } from '../../crds/index.ts';
+import {
+  GROUP,
+  GROUPS_ANNOTATION,
+  VERSION,
+  type AnalysisSession,
+  type LedgerEntry,
+  type Quota,
+} from '../../crds/index.ts';
 import { installCrds, kubectl } from '../../crds/testing/api-server.ts';
 import type { RunningOperator } from '../../runtime/app.ts';
 import { fromFile } from '../../runtime/kubeconfig.ts';
@@ -44,6 +51,7 @@ beforeAll(async () => {
   custom = kc.makeApiClient(CustomObjectsApi);
   core = kc.makeApiClient(CoreV1Api);
   admin = new RestClient(fromFile(inject('kubeconfig')));
+  // Also the optional MutatingAdmissionPolicy that stamps the groups: the local control plane serves it.
   await installCrds();
   ns = await createTestNamespace(kc, 'quota', { 'daas.calipsoplus.eu/proposal': proposal });
   await custom.createClusterCustomObject({
@@ -93,11 +101,18 @@ async function scientist(name: string): Promise<{ user: string; quota: string; s
   return { user, quota, sessions: new TestSessions(custom, ns.name, { owner: user, proposal, image }) };
 }
 
-/** Creates a session as `user` (impersonated), as a portal acting for the user would. */
-async function createAs(user: string, name: string, spec: Record<string, unknown> = {}): Promise<void> {
-  await admin.request('POST', `/apis/${GROUP}/${VERSION}/namespaces/${ns.name}/analysissessions`, {
-    body: analysisSessionObject(name, { owner: user, proposal, image, lifetime: '1h', ...spec }),
-    headers: { 'Impersonate-User': user },
+/** Creates a session as `user` (impersonated, with `groups`), as a portal acting for the user would. */
+async function createAs(
+  user: string,
+  name: string,
+  spec: Record<string, unknown> = {},
+  groups: string[] = [],
+  annotations: Record<string, string> = {},
+): Promise<AnalysisSession> {
+  const body = analysisSessionObject(name, { owner: user, proposal, image, lifetime: '1h', ...spec });
+  return admin.request('POST', `/apis/${GROUP}/${VERSION}/namespaces/${ns.name}/analysissessions`, {
+    body: { ...body, metadata: { ...body.metadata, annotations } },
+    headers: { 'Impersonate-User': user, ...(groups.length ? { 'Impersonate-Group': groups } : {}) },
   });
 }
 
@@ -305,4 +320,53 @@ describe('two operators reconciling at once (leader election off)', () => {
     expect(most).toBe(LIMIT);
     expect((await quotaObject(bob.quota)).status?.ledger).toHaveLength(LIMIT);
   }, 180_000);
+});
+
+describe('group quotas count the groups stamped at admission', () => {
+  it('a Group quota holds the members together; a user who writes the groups annotation is overwritten', async () => {
+    const group = `staff-${suffix}`;
+    const carol = await scientist('carol');
+    const dave = await scientist('dave');
+    const quota = `group-${group}`;
+    await custom.createClusterCustomObject({
+      ...where(),
+      body: {
+        apiVersion: `${GROUP}/${VERSION}`,
+        kind: 'Quota',
+        metadata: { name: quota },
+        spec: { subject: { kind: 'Group', name: group }, limits: { sessions: 1 } },
+      },
+    });
+    quotas.push(quota);
+    if (operators.length === 0) {
+      operators.push(await startTestOperator([ns.name], ['--quotas=true'], [sessionsModule, quotasModule]));
+    }
+    // Carol is in the group: her groups are stamped, whatever she writes herself.
+    const first = await createAs(carol.user, 'g-carol-1', {}, [group], { [GROUPS_ANNOTATION]: 'nobody' });
+    expect(first.metadata.annotations?.[GROUPS_ANNOTATION]?.split(',')).toContain(group);
+    expect(first.metadata.annotations?.[GROUPS_ANNOTATION]).not.toContain('nobody');
+    await carol.sessions.until('g-carol-1', 'Running', (s) => s.status?.phase === 'Running');
+    await createAs(carol.user, 'g-carol-2', {}, [group]);
+    const held = await carol.sessions.until('g-carol-2', 'Queued', (s) => s.status?.phase === 'Queued');
+    expect(held.status?.message).toMatch(
+      new RegExp(`^The group ${group} uses 1 of 1 session \\(quota ${quota}\\)`),
+    );
+    // Dave is not in the group and claims it: the stamp says what he is, so the group quota does not
+    // count him (his own quota of 5 does).
+    const claimed = await createAs(dave.user, 'g-dave-1', {}, [], { [GROUPS_ANNOTATION]: group });
+    expect(claimed.metadata.annotations?.[GROUPS_ANNOTATION]).not.toContain(group);
+    await dave.sessions.until('g-dave-1', 'Running', (s) => s.status?.phase === 'Running');
+    // And nobody changes the stamp afterwards.
+    const change = await admin
+      .request('PATCH', `/apis/${GROUP}/${VERSION}/namespaces/${ns.name}/analysissessions/g-dave-1`, {
+        body: { metadata: { annotations: { [GROUPS_ANNOTATION]: group } } },
+        contentType: 'application/merge-patch+json',
+        headers: { 'Impersonate-User': dave.user },
+      })
+      .then(
+        () => 'accepted',
+        (err: unknown) => String(err),
+      );
+    expect(change).toContain('the groups are stamped when the session is created and cannot be changed');
+  }, 90_000);
 });

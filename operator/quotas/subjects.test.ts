@@ -37,13 +37,19 @@ describe('which quotas apply to a session', () => {
     ]);
   });
 
-  it('groups come only from the stamped annotation, and a malformed one means none', () => {
+  it('groups come only from the stamped annotation', () => {
     const s = session();
     expect(subjectOf(s).groups).toEqual([]);
-    const stamped = { ...s, metadata: { ...s.metadata, annotations: { [GROUPS_ANNOTATION]: '["a","b"]' } } };
-    expect(stampedGroups(stamped)).toEqual(['a', 'b']);
-    const broken = { ...s, metadata: { ...s.metadata, annotations: { [GROUPS_ANNOTATION]: 'a,b' } } };
-    expect(stampedGroups(broken)).toEqual([]);
+    const stamped = {
+      ...s,
+      metadata: {
+        ...s.metadata,
+        annotations: { [GROUPS_ANNOTATION]: 'beamline-staff,system:authenticated' },
+      },
+    };
+    expect(stampedGroups(stamped)).toEqual(['beamline-staff', 'system:authenticated']);
+    const empty = { ...s, metadata: { ...s.metadata, annotations: { [GROUPS_ANNOTATION]: '' } } };
+    expect(stampedGroups(empty)).toEqual([]);
   });
 
   it('an EachUser quota counts each user apart; the others count everyone', () => {

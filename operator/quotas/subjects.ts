@@ -10,16 +10,13 @@ export interface Subject {
   groups: readonly string[];
 }
 
-/** The stamped groups: a JSON list of names; anything else counts as none. */
+/** The stamped groups: comma-separated names, as the admission policy writes them (crds/group-stamping.ts). */
 export function stampedGroups(session: Pick<AnalysisSession, 'metadata'>): string[] {
-  const text = session.metadata.annotations?.[GROUPS_ANNOTATION];
-  if (!text) return [];
-  try {
-    const parsed: unknown = JSON.parse(text);
-    return Array.isArray(parsed) ? parsed.filter((g): g is string => typeof g === 'string') : [];
-  } catch {
-    return [];
-  }
+  const text = session.metadata.annotations?.[GROUPS_ANNOTATION] ?? '';
+  return text
+    .split(',')
+    .map((g) => g.trim())
+    .filter((g) => g.length > 0);
 }
 
 export function subjectOf(session: AnalysisSession): Subject {
