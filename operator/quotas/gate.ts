@@ -72,6 +72,8 @@ function revision(q: Quota): bigint | undefined {
 export class QuotaGate {
   /** The quotas this process wrote last, until the cache catches up (so the next admission sees them). */
   private readonly written = new Map<string, Quota>();
+  /** Per quota, the last ledger write of this process in line (see serially). */
+  private readonly chains = new Map<string, Promise<unknown>>();
 
   private readonly client: RestClient;
   private readonly quotas: Cache<Quota>;
@@ -117,7 +119,9 @@ export class QuotaGate {
     }
     const entry = entryFor(session, share);
     for (const q of missing) {
-      const outcome = await this.record(q, entry);
+      const outcome = await this.serially(q.metadata.name, () =>
+        this.recordOnLatest(q, entry, session, input.workloadPresent),
+      );
       if ('conflict' in outcome) return { ...admitted, admitted: false, retry: true };
       if ('refused' in outcome)
         return { ...base, admitted: false, verdict: verdict('False', outcome.refused) };
@@ -162,6 +166,42 @@ export class QuotaGate {
         };
       });
     return { quota, held, ahead };
+  }
+
+  /**
+   * The admissions of this process write one quota one at a time (so a burst does not answer itself
+   * with conflicts): each checks again on the newest version this process knows, then writes it.
+   */
+  private serially<T>(key: string, write: () => Promise<T>): Promise<T> {
+    const run = (this.chains.get(key) ?? Promise.resolve()).then(write, write);
+    const tail = run.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.chains.set(key, tail);
+    void tail.then(() => {
+      if (this.chains.get(key) === tail) this.chains.delete(key);
+    });
+    return run;
+  }
+
+  private async recordOnLatest(
+    read: Quota,
+    entry: LedgerEntry,
+    session: AnalysisSession,
+    workloadPresent: boolean,
+  ): Promise<{ written: true } | { conflict: true } | { refused: string }> {
+    const cached = this.quotas.get(read.metadata.name);
+    const latest = cached ? this.fresh(cached) : read;
+    if (latest.metadata.resourceVersion !== read.metadata.resourceVersion) {
+      const held = holds(latest, entry.uid);
+      if (held && sameShare(entryShare(held), entryShare(entry))) return { written: true };
+      const refusal = workloadPresent
+        ? undefined
+        : firstRefusal(entryShare(entry), [this.check(latest, session)]);
+      if (refusal) return { refused: refusal.message };
+    }
+    return this.record(latest, entry);
   }
 
   /** One ledger write, refused (409) if the quota changed since it was read. */
