@@ -83,4 +83,20 @@ describe('ordered conditions', () => {
       pulling.find((c) => c.type === 'Ready')?.lastTransitionTime,
     );
   });
+
+  it('is Queued while a quota has no room, and Pending while quota admission waits on something else', () => {
+    const queued = orderedConditions(
+      undefined,
+      [
+        accepted,
+        { type: 'QuotaAdmitted', status: 'False', reason: 'QuotaExceeded', message: 'You use 5 of 5' },
+      ],
+      1,
+      now,
+    );
+    expect(runningPhase(queued)).toBe('Queued');
+    expect(firstBlocking(queued)?.message).toBe('You use 5 of 5');
+    const waiting = orderedConditions(undefined, [accepted], 1, now);
+    expect(runningPhase(waiting)).toBe('Pending');
+  });
 });
