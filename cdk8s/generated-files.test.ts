@@ -51,6 +51,8 @@ describe('generated files', () => {
       'crds/quotas.daas.calipsoplus.eu.yaml',
       'crds/session-admission-policies.yaml',
       'crds/user-roles.yaml',
+      // Applied only where the API server serves MutatingAdmissionPolicy (crds/group-stamping.ts).
+      'crds/optional/session-group-stamping.yaml',
       'deploy/install.yaml',
       'docs/api.md',
     ]);

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { stringify } from 'yaml';
 import { AdmissionregistrationV1Api, RbacAuthorizationV1Api } from '@kubernetes/client-node';
 import { createTestNamespace, eventually, testKubeConfig } from '../testing/kube.ts';
-import { ADMISSION_POLICIES } from './admission-policies.ts';
+import { ADMISSION_POLICIES, denyBinding } from './admission-policies.ts';
 import { API_VERSION, GROUP, PROPOSAL_LABEL } from './kinds.ts';
 import { createObject, installCrds, kubectl, refusal, type TypedObject } from './testing/api-server.ts';
 import { INSTALL_FIELD_MANAGER } from '../tools/controlplane/crds.ts';
@@ -75,12 +75,15 @@ beforeAll(async () => {
   for (const policy of ADMISSION_POLICIES) {
     const policyName = policy.metadata.name;
     const name = `${policyName}-test-${suffix}`;
+    const { paramRef } = denyBinding(policyName).spec;
     await admission.createValidatingAdmissionPolicyBinding({
       body: {
         metadata: { name },
         spec: {
           policyName,
           validationActions: ['Deny'],
+          // The same parameters as the shipped binding (the image availability policy takes the images).
+          ...(paramRef ? { paramRef } : {}),
           matchResources: { namespaceSelector: { matchLabels: { [SCOPE_LABEL]: suffix } } },
         },
       },
@@ -154,7 +157,7 @@ describe('session admission policies', () => {
       'validatingadmissionpolicybinding.admissionregistration.k8s.io/daas-session-owner',
     );
     const admission = kc.makeApiClient(AdmissionregistrationV1Api);
-    for (const name of ['daas-session-proposal-namespace', 'daas-session-owner']) {
+    for (const name of ADMISSION_POLICIES.map((p) => p.metadata.name)) {
       const checked = await eventually(`${name} type-checked`, async () => {
         const policy = await admission.readValidatingAdmissionPolicy({ name });
         return policy.status?.typeChecking;

@@ -7,6 +7,7 @@ describe('session conditions', () => {
   test('the ordered conditions are the ordered entries, in order', () => {
     expect(ORDERED_SESSION_CONDITIONS).toEqual([
       'Accepted',
+      'QuotaAdmitted',
       'DataReady',
       'Scheduled',
       'Ready',

@@ -18,8 +18,11 @@ export const SESSION_CONDITIONS = [
     ordered: true,
     description: 'the image, the namespace and the request make sense together',
   },
-  // QuotaAdmitted (the session fits every applicable Quota) goes here, between Accepted and
-  // DataReady, once quotas are enforced; it is not reported yet.
+  {
+    type: 'QuotaAdmitted',
+    ordered: true,
+    description: 'the session fits every Quota that applies to it, and holds its share in their ledgers',
+  },
   { type: 'DataReady', ordered: true, description: 'the proposal data is attached' },
   { type: 'Scheduled', ordered: true, description: 'a node was found' },
   { type: 'Ready', ordered: true, description: 'the environment is up' },

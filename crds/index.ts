@@ -19,8 +19,14 @@ export {
 export type { AnalysisSessionSpec, AnalysisSessionStatus, SessionPhase } from './schema/analysis-session.ts';
 export { sessionImageSpec, sessionImageStatus } from './schema/session-image.ts';
 export type { SessionImageSpec, SessionImageStatus } from './schema/session-image.ts';
-export { quotaSpec, quotaStatus, QUOTA_SUBJECT_KINDS } from './schema/quota.ts';
-export type { QuotaSpec, QuotaStatus } from './schema/quota.ts';
+export {
+  quotaSpec,
+  quotaStatus,
+  QUOTA_SUBJECT_KINDS,
+  MAX_LEDGER_ENTRIES,
+  MAX_STATUS_USERS,
+} from './schema/quota.ts';
+export type { QuotaSpec, QuotaStatus, LedgerEntry } from './schema/quota.ts';
 export type { ResourceAmounts } from './schema/resources.ts';
 export { OPERATOR_RULES, type OperatorReason } from './operator-rules.ts';
 

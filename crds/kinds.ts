@@ -180,6 +180,7 @@ export const quotaKind: KindDefinition = {
     { name: 'Memory', type: 'string', jsonPath: '.spec.limits.memory', description: 'Memory limit.' },
     { name: 'GPUs', type: 'integer', jsonPath: '.spec.limits.gpus', description: 'GPU limit.', priority: 1 },
     { name: 'Used', type: 'integer', jsonPath: '.status.used.sessions', description: 'Sessions in use.' },
+    { name: 'Queued', type: 'integer', jsonPath: '.status.queued', description: 'Sessions waiting.' },
     age,
   ],
 };

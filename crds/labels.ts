@@ -55,6 +55,8 @@ export const IMAGE_SETTINGS_ANNOTATION = `${GROUP}/image-settings`;
 export const CREDENTIALS_KEY_LABEL = `${GROUP}/credentials-key`;
 
 /** On a session the idle culler stopped: the generation it set `spec.state: Stopped` in. */
+/** The groups of the user who created a session, stamped at admission (never written by users). */
+export const GROUPS_ANNOTATION = `${GROUP}/groups`;
 export const IDLE_STOP_ANNOTATION = `${GROUP}/idle-stopped-generation`;
 
 /** Kubernetes' recommended labels (https://kubernetes.io/docs/concepts/overview/working-with-objects/common-labels/). */

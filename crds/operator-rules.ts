@@ -128,7 +128,7 @@ export const OPERATOR_RULES = [
   },
   {
     reason: 'QuotaExceeded',
-    rule: 'Sessions, cpu, memory, GPUs and disk within every applicable Quota (not enforced yet)',
+    rule: 'Sessions, cpu, memory, GPUs and disk within every applicable Quota (the user quota, each group and the proposal)',
     checkedAgainst: 'Quotas and the other sessions',
   },
   {

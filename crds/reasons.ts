@@ -79,6 +79,18 @@ export const SESSION_REASONS = {
   ImageMisconfigured: refused(
     "The image's own defaults are invalid or above its maxima: an admin must fix the SessionImage.",
   ),
+  // --- QuotaAdmitted ---
+  QuotaAdmitted: passed(
+    'QuotaAdmitted',
+    'The session fits every Quota that applies to it (its user quota, its groups and its proposal) and holds its share until it stops.',
+  ),
+  QuotaExceeded: {
+    phase: 'Queued',
+    condition: 'QuotaAdmitted',
+    status: 'False',
+    meaning:
+      'Starting the session would exceed a Quota that applies to it; the message names the quota, what is used and what is asked. It waits, and starts by itself (oldest first) as soon as other sessions stop; no pod is created meanwhile.',
+  },
   // --- DataReady ---
   Attached: passed('DataReady', "The proposal's data volumes are bound and ready to mount."),
   AttachingData: {
@@ -275,14 +287,8 @@ export interface QuotaReasonDoc {
   meaning: string;
 }
 
-/** Reasons of quota enforcement: planned, not reported yet, so not part of SessionReason. */
+/** Reasons of Quota conditions that are planned, not reported yet, so not part of SessionReason. */
 export const QUOTA_REASONS = {
-  QuotaExceeded: {
-    condition: '`QuotaAdmitted=False`',
-    phase: 'Queued',
-    meaning:
-      'Starting the session would exceed a Quota that applies to it; it waits until other sessions stop.',
-  },
   DuplicateSubject: {
     condition: "the Quota's `Conflict=True`",
     meaning: 'Another Quota has the same subject; the stricter limits apply to both.',
@@ -343,7 +349,7 @@ export function reasonsTable(): string {
   );
   const quotaRows = Object.entries(QUOTA_REASONS).map(
     ([reason, doc]: [string, QuotaReasonDoc]) =>
-      `| \`${reason}\` | ${doc.condition} (planned) | ${doc.phase ?? ''} | ${doc.meaning} Quotas are not enforced yet. |`,
+      `| \`${reason}\` | ${doc.condition} (planned) | ${doc.phase ?? ''} | ${doc.meaning} Not reported yet. |`,
   );
   const eventRows = Object.entries(EVENT_REASONS).map(
     ([reason, meaning]) => `| \`${reason}\` | ${meaning} |`,

@@ -55,6 +55,7 @@ describe('loadConfig', () => {
       defaultGid: 1000,
       sessionHistoryTtl: 7 * 24 * 3_600_000,
       imagePullGrace: 120_000,
+      quotas: true,
     });
   });
 

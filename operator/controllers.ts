@@ -19,6 +19,8 @@ import { DEFAULT_PROBES, type Probe } from './sessions/steps/activity.ts';
 import { registerImageController } from './images/controller.ts';
 import { registerProposalDataController } from './proposals/controller.ts';
 import { proposalAccessConfigSchema, registerProposalAccessController } from './proposals/access.ts';
+import { quotaConfigSchema } from './quotas/config.ts';
+import { registerQuotaController } from './quotas/controller.ts';
 
 export interface ControllerModule<S extends z.ZodObject = z.ZodObject> {
   /** Names the module in errors (for instance two fragments declaring the same key). */
@@ -55,6 +57,7 @@ export const sessionsModule: ControllerModule<typeof sessionConfigSchema> = {
     };
     registerSessionController(ctx, sessionControllerConfig(config), {
       ...options,
+      enforceQuotas: config.quotas,
       ...(access.length || probes ? { seams } : {}),
     });
   },
@@ -84,7 +87,21 @@ export const proposalAccessModule: ControllerModule<typeof proposalAccessConfigS
   },
 };
 
-export const CONTROLLERS = [sessionsModule, imagesModule, proposalDataModule, proposalAccessModule] as const;
+export const quotasModule: ControllerModule<typeof quotaConfigSchema> = {
+  name: 'quotas',
+  config: quotaConfigSchema,
+  register(ctx, config, options) {
+    if (config.quotas) registerQuotaController(ctx, options);
+  },
+};
+
+export const CONTROLLERS = [
+  sessionsModule,
+  imagesModule,
+  proposalDataModule,
+  proposalAccessModule,
+  quotasModule,
+] as const;
 
 type UnionToIntersection<U> = (U extends unknown ? (u: U) => void : never) extends (i: infer I) => void
   ? I

@@ -24,6 +24,7 @@ describe('shared indexes', () => {
       byOwner: ['akowalska'],
       byImage: ['jupyter-scipy'],
       byProposal: ['MX-2451'],
+      heldByQuota: [],
     });
     const pod: Pod = { metadata: { name: 'p' }, spec: { containers: [] } };
     expect(podsByNode(pod)).toEqual([]);

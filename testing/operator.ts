@@ -23,6 +23,8 @@ export async function startTestOperator(
       '--leader-elect=false',
       '--metrics-bind-address=0',
       '--health-probe-bind-address=0',
+      // Quotas are cluster-scoped: tests that enforce them pass --quotas=true (operator/quotas/).
+      ...(flags.some((f) => f.startsWith('--quotas')) ? [] : ['--quotas=false']),
       ...flags,
     ],
     env: {},

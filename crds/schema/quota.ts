@@ -21,7 +21,7 @@ export const quotaSubject = doc(
   z.object({
     kind: doc(
       z.enum(QUOTA_SUBJECT_KINDS),
-      'EachUser: the default for every user. User: one user (overrides EachUser and Group). Group: each member of the group (the most generous matching Group applies). Proposal: the total of all sessions in the proposal.',
+      'EachUser: the default for each user, counted per user. User: one user (overrides EachUser). Group: the total of the sessions of the members of the group (groups stamped on the session when it was created). Proposal: the total of all sessions in the proposal. The user quota and every Group and Proposal quota that applies must all hold.',
     ),
     name: doc(
       patterned(128, SUBJECT_NAME, subjectNameMessage).optional(),
@@ -70,6 +70,25 @@ export const quotaSpec = doc(
   'Whom the quota applies to and the limits.',
 );
 
+/** Most sessions one Quota's ledger holds (an etcd object stays well below its 1.5 MiB limit). */
+export const MAX_LEDGER_ENTRIES = 2000;
+/** Most users listed in status.users (the biggest users first). */
+export const MAX_STATUS_USERS = 100;
+
+export const ledgerEntry = doc(
+  z.object({
+    uid: doc(z.string().max(64), 'The UID of the session holding the share.'),
+    session: doc(z.string().max(253), 'The session, as namespace/name.'),
+    user: doc(z.string().max(128), 'The owner of the session.'),
+    generation: doc(z.int().min(0), 'The session generation that was admitted.'),
+    cpu: doc(z.string().max(32), 'CPU held, as a quantity.'),
+    memory: doc(z.string().max(32), 'Memory held, as a quantity.'),
+    disk: optionalText(32, 'Scratch disk held, as a quantity.'),
+    gpus: doc(z.int().min(0).optional(), 'GPUs held.'),
+  }),
+  'One admitted session and what it holds.',
+);
+
 const usage = doc(
   z.object({
     sessions: doc(z.int().min(0), 'Sessions counted against the quota.'),
@@ -87,7 +106,16 @@ export const quotaStatus = doc(
     conditions: conditionsField(
       'Ready (the quota is in force); Conflict when another Quota targets the same subject.',
     ),
-    used: doc(usage.optional(), 'For User and Proposal subjects: what is in use.'),
+    used: doc(
+      usage.optional(),
+      'What the sessions in the ledger hold in total (for EachUser: all users together; each user is held to the limits on their own).',
+    ),
+    queued: doc(z.int().min(0).optional(), 'Sessions waiting for this quota (Queued).'),
+    ledger: doc(
+      z.array(ledgerEntry).max(MAX_LEDGER_ENTRIES).optional(),
+      'The sessions admitted against this quota and what each holds, written with optimistic concurrency so that concurrent admissions never exceed the limits. Maintained by the operator.',
+      { listType: 'map', listMapKeys: ['uid'] },
+    ),
     users: doc(
       z
         .array(
@@ -96,9 +124,9 @@ export const quotaStatus = doc(
             'One user and what they use.',
           ),
         )
-        .max(1000)
+        .max(MAX_STATUS_USERS)
         .optional(),
-      'For EachUser and Group subjects: usage of each user with at least one session.',
+      'For EachUser and Group subjects: usage of each user with at least one session (the biggest users first, at most 100).',
       { listType: 'map', listMapKeys: ['user'] },
     ),
   }),
@@ -107,3 +135,4 @@ export const quotaStatus = doc(
 
 export type QuotaSpec = z.infer<typeof quotaSpec>;
 export type QuotaStatus = z.infer<typeof quotaStatus>;
+export type LedgerEntry = z.infer<typeof ledgerEntry>;

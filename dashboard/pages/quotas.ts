@@ -1,6 +1,6 @@
 // Quotas that apply to the user: the default for each user, their own, their groups' and their
-// proposals', with the limits and what status says is in use. Enforcement is not implemented yet,
-// and the page says so rather than showing invented usage.
+// proposals', with the limits and what the operator's ledger says is in use (the user's own share of
+// the per-user default, the total of a group or proposal quota).
 import { Router } from 'express';
 import type { Quota } from '../../crds/index.ts';
 import { me } from '../auth/middleware.ts';
@@ -30,7 +30,8 @@ export function quotaApplies(
 const LIMITS = ['sessions', 'cpu', 'memory', 'disk', 'gpus', 'maxLifetime'] as const;
 
 export function usageOf(q: Quota, user: string) {
-  return q.spec.subject.kind === 'EachUser' || q.spec.subject.kind === 'Group'
+  // EachUser limits each user on their own; Group and Proposal quotas limit their members together.
+  return q.spec.subject.kind === 'EachUser'
     ? q.status?.users?.find((u) => u.user === user)?.used
     : q.status?.used;
 }
@@ -42,8 +43,8 @@ export function quotaPages(d: Dashboard): Router {
     const proposals = (await proposalsOf(d, viewer)).map((p) => p.proposal);
     const quotas = d.caches.quotas.list().filter((q) => quotaApplies(q, viewer, proposals));
     const body = html`<p class="notice">
-        Quotas are not enforced yet: the operator stores and validates them, and the usage below fills in once
-        quota accounting lands.
+        A session that would go over a quota waits as Queued and starts by itself, oldest first, when enough
+        is free. The per-user default counts your sessions; group and proposal quotas count everyone's.
       </p>
       ${quotas.map((q) => {
         const used = usageOf(q, viewer.user) as Record<string, string | number | undefined> | undefined;
@@ -74,7 +75,9 @@ export function quotaPages(d: Dashboard): Router {
                           ? '–'
                           : used?.[k] !== undefined
                             ? String(used[k])
-                            : 'not counted yet'
+                            : q.status
+                              ? '0'
+                              : 'not counted yet'
                       }
                     </td>
                   </tr>`,

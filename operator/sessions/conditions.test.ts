@@ -4,6 +4,12 @@ import { workloadVerdicts } from './steps/workload.ts';
 
 const now = new Date('2026-11-26T12:00:00Z');
 const accepted = { type: 'Accepted', status: 'True', reason: 'Accepted', message: 'ok' } as const;
+const withinQuota = {
+  type: 'QuotaAdmitted',
+  status: 'True',
+  reason: 'QuotaAdmitted',
+  message: 'ok',
+} as const;
 const attached = { type: 'DataReady', status: 'True', reason: 'Attached', message: 'ok' } as const;
 
 describe('ordered conditions', () => {
@@ -12,6 +18,7 @@ describe('ordered conditions', () => {
       undefined,
       [
         accepted,
+        withinQuota,
         attached,
         ...workloadVerdicts({
           state: 'Unschedulable',
@@ -41,6 +48,7 @@ describe('ordered conditions', () => {
       undefined,
       [
         accepted,
+        withinQuota,
         attached,
         ...workloadVerdicts({ state: 'Pending', reason: 'ContainerCreating', message: 'Pulling the image.' }),
       ],
@@ -52,6 +60,7 @@ describe('ordered conditions', () => {
       pulling,
       [
         accepted,
+        withinQuota,
         attached,
         ...workloadVerdicts({
           state: 'Running',
@@ -73,5 +82,21 @@ describe('ordered conditions', () => {
     expect(ready.find((c) => c.type === 'Ready')?.lastTransitionTime).not.toBe(
       pulling.find((c) => c.type === 'Ready')?.lastTransitionTime,
     );
+  });
+
+  it('is Queued while a quota has no room, and Pending while quota admission waits on something else', () => {
+    const queued = orderedConditions(
+      undefined,
+      [
+        accepted,
+        { type: 'QuotaAdmitted', status: 'False', reason: 'QuotaExceeded', message: 'You use 5 of 5' },
+      ],
+      1,
+      now,
+    );
+    expect(runningPhase(queued)).toBe('Queued');
+    expect(firstBlocking(queued)?.message).toBe('You use 5 of 5');
+    const waiting = orderedConditions(undefined, [accepted], 1, now);
+    expect(runningPhase(waiting)).toBe('Pending');
   });
 });

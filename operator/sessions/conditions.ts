@@ -59,6 +59,8 @@ export function runningPhase(conditions: readonly Condition[]): SessionPhase {
     case 'Accepted':
     case 'DataReady':
       return 'Pending';
+    case 'QuotaAdmitted':
+      return blocking.reason === 'QuotaExceeded' ? 'Queued' : 'Pending';
     case 'Scheduled':
       return blocking.reason === 'Unschedulable' ? 'Queued' : 'Pending';
     default:

@@ -3,6 +3,7 @@
 // Path templates take {proposal}, {beamline}, {owner}, {dataRoot}, {experimentSession} and {proposalPath}.
 import { z } from 'zod';
 import { dnsLabel, dnsSubdomain, duration, labelList } from '../../runtime/config.ts';
+import { quotaConfigSchema } from '../quotas/config.ts';
 import { SERVICE_ACCOUNT_TOKEN } from './activity/connections.ts';
 import { guacamoleConfigSchema } from './access/guacamole/config.ts';
 import type { DataConfig, SessionControllerConfig } from './types.ts';
@@ -59,6 +60,7 @@ export const dataConfigSchema = z.object({
 export const sessionConfigSchema = z.object({
   ...dataConfigSchema.shape,
   ...guacamoleConfigSchema.shape,
+  ...quotaConfigSchema.shape,
   gatewayNamespace: dnsLabel('expected a namespace name')
     .default('daas-system')
     .describe('the namespace of the pods that may connect to sessions (NetworkPolicy)'),

@@ -9,8 +9,10 @@ import {
   SESSION_LABEL,
   SESSION_NAMESPACE_LABEL,
 } from '../../crds/index.ts';
-import { AnalysisSessions, SessionImages } from '../api.ts';
-import { SESSIONS_BY_IMAGE, sessionsCache } from '../indexes.ts';
+import { AnalysisSessions, Quotas, SessionImages } from '../api.ts';
+import { SESSIONS_BY_IMAGE, SESSIONS_HELD_BY_QUOTA, quotasCache, sessionsCache } from '../indexes.ts';
+import { QuotaGate } from '../quotas/gate.ts';
+import { capacityFreed } from '../quotas/wake.ts';
 import type { OperatorContext } from '../../runtime/app.ts';
 import { generationChanged, toControllerOwner, type Controller } from '../../runtime/controller.ts';
 import type { Cache } from '../../runtime/informer.ts';
@@ -34,6 +36,8 @@ export interface SessionControllerOptions {
   workers?: number;
   /** Runtimes, access providers and probes other than the defaults (tests register their own). */
   seams?: Pick<SessionReconcilerDeps, 'runtimes' | 'access' | 'probes'>;
+  /** Admit sessions against Quotas (operator/quotas/): those that do not fit wait as Queued. */
+  enforceQuotas?: boolean;
 }
 
 // Children are watched by the operator's own labels only, never every pod of the cluster.
@@ -77,11 +81,13 @@ export function registerSessionController(
   const credentialKeys = m.cacheInNamespaces(Secrets, access, { labelSelector: CREDENTIALS_KEY_LABEL });
   const { childKinds, sharedKinds, childCaches } = childCachesOf(m, runtimes, secrets);
   const sessions = sessionsCache(m);
+  const quotas = options.enforceQuotas ? quotasCache(m) : undefined;
   const reconciler = new SessionReconciler({
     client: ctx.client,
     recorder: ctx.recorder,
     config,
     ...options.seams,
+    ...(quotas ? { quotas: new QuotaGate(ctx.client, quotas, sessions) } : {}),
     caches: {
       sessions,
       images: m.cache(SessionImages),
@@ -145,6 +151,16 @@ export function registerSessionController(
         selectors: proposals,
         map: (ns) => sessions.list(ns.metadata.name).map(keyOf),
       },
+      // A quota that frees room (a release, a raised limit, its deletion) wakes the sessions waiting for it.
+      ...(quotas
+        ? [
+            {
+              type: Quotas,
+              predicate: capacityFreed,
+              map: (q: KubeObject) => sessions.indexKeys(SESSIONS_HELD_BY_QUOTA, q.metadata.name ?? ''),
+            },
+          ]
+        : []),
     ],
   });
   controller.watch(secrets, toControllerOwner(AnalysisSessions));

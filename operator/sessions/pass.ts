@@ -15,6 +15,7 @@ import { nextDeadline, type Clock, type ClockOutcome } from './steps/clock.ts';
 import type { DataOutcome } from './steps/data.ts';
 import type { WorkloadIntent } from './steps/intent.ts';
 import type { WorkloadOutcome } from './steps/workload.ts';
+import type { QuotaOutcome } from '../quotas/gate.ts';
 import type { EffectiveResources, ProposalNamespace } from './types.ts';
 import type { WorkloadRuntime } from './workloads/types.ts';
 
@@ -56,6 +57,8 @@ export interface PassOutcomes {
   startedAt: string | undefined;
   /** A refused change left the running workload as it was (steps/hold.ts). */
   held?: boolean;
+  /** Quota admission (operator/quotas/), when quotas are enforced. */
+  quota?: QuotaOutcome;
 }
 
 const ACCEPTED_BEFORE: ConditionVerdict = {
@@ -65,11 +68,20 @@ const ACCEPTED_BEFORE: ConditionVerdict = {
   message: 'the running session was accepted; its latest change was refused (see the message)',
 };
 
+/** The QuotaAdmitted verdict of an operator that does not enforce Quotas (--quotas=false). */
+const QUOTAS_OFF: ConditionVerdict = {
+  type: 'QuotaAdmitted',
+  status: 'True',
+  reason: 'QuotaAdmitted',
+  message: 'Quotas are not enforced by this operator',
+};
+
 const RESTARTED = 'The session was restarted to apply a change to its resources, image or data.';
 
 /** The verdicts in step order: admission, the builders' refusal or the data, workload, access. */
 export function passVerdicts(o: PassOutcomes): ConditionVerdict[] {
   const verdicts = [o.held ? ACCEPTED_BEFORE : o.admission.verdict];
+  verdicts.push(o.quota?.verdict ?? QUOTAS_OFF);
   if (!o.intent.run && o.intent.refusal && !o.held) {
     const { reason, field, message } = o.intent.refusal;
     verdicts.push({ type: 'DataReady', status: 'False', reason, message: `${field}: ${message}` });
@@ -82,7 +94,7 @@ export function passVerdicts(o: PassOutcomes): ConditionVerdict[] {
 
 /** The Events a user cares about from this pass (the phase change comes from sessionStatus). */
 export function passEvents(p: SessionInputs, o: PassOutcomes): SessionEvent[] {
-  const events = [...o.workload.events, ...(o.access?.events ?? [])];
+  const events = [...(o.quota?.events ?? []), ...o.workload.events, ...(o.access?.events ?? [])];
   if (o.data?.replaced && !events.some((e) => e.reason === 'Recreated')) {
     events.push({ type: 'Normal', reason: 'Recreated', note: RESTARTED });
   }

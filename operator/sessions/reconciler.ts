@@ -20,6 +20,8 @@ import {
   type PersistentVolumeClaim,
 } from '../../runtime/resources.ts';
 import type { RestClient } from '../../runtime/rest.ts';
+import { cappedClock, clockImage } from '../quotas/lifetime.ts';
+import type { QuotaGate, QuotaOutcome } from '../quotas/gate.ts';
 import { directAccess } from './access/direct.ts';
 import { addFinalizer, finalizeDeleted, removeFinalizer } from './access/finalizers.ts';
 import type { AccessProvider, Endpoint } from './access/types.ts';
@@ -85,6 +87,8 @@ export interface SessionReconcilerDeps {
   /** Tried in order; the direct provider (the workload's own address) serves every image. */
   access?: readonly AccessProvider[];
   probes?: Readonly<Record<string, Probe>>;
+  /** Quota admission (operator/quotas/); undefined: Quotas are not enforced. */
+  quotas?: QuotaGate;
   now?: () => Date;
 }
 
@@ -151,7 +155,11 @@ export class SessionReconciler {
     this.awaitingAccess.delete(req.key);
     // 1. Admit: the image (the settings a running workload started with), the namespace and the
     //    request make sense together.
-    const { p, admission } = this.admitted(this.read(req.key, session, ctx.log));
+    const { p: accepted, admission } = this.admitted(this.read(req.key, session, ctx.log));
+    // 1b. Quotas: the session holds its share in every applicable Quota's ledger, or waits (Queued).
+    const quota = await this.admitQuota(accepted, admission);
+    if (quota?.retry) return { requeue: true };
+    const p = this.withQuotaLifetime(accepted, quota);
     // 2. Plan what the session needs, and decide once whether its workload should exist.
     const credentials = await this.credentials(p);
     const intent = workloadIntent(
@@ -160,6 +168,7 @@ export class SessionReconciler {
         expired: p.clock?.expired ?? false,
         refused: admission.terminal,
         sticky: stickyFailure(p.previous, session.metadata.generation),
+        queued: quota?.admitted === false,
       },
       () => credentials && this.plan(p, admission.resources, credentials.credentials),
     );
@@ -185,7 +194,9 @@ export class SessionReconciler {
     // 6. Activity: when the session was last used, and whether it is idle.
     const activity = await this.checkActivity(p, access?.internal ?? access?.endpoint, credentials);
     // 7. Clock: expiry and its warning.
-    const expiry = p.image && clockStep(session, p.image, startedAt, p.previous.expiryWarningAt, p.now);
+    const clockSettings = p.image && clockImage(p.image, quota?.lifetimeCap);
+    const expiry =
+      clockSettings && clockStep(session, clockSettings, startedAt, p.previous.expiryWarningAt, p.now);
     // 8. Status: written once, from one pure function of the verdicts and facts.
     const o: PassOutcomes = {
       admission,
@@ -197,6 +208,7 @@ export class SessionReconciler {
       expiry,
       startedAt,
       held: held !== undefined,
+      ...(quota ? { quota } : {}),
     };
     const outcome = sessionStatus(statusFacts(p, o));
     const status = nextStatus(p, o, outcome);
@@ -302,6 +314,30 @@ export class SessionReconciler {
     const p = this.withImage(kept, kept.catalogueImage, 'catalogue');
     const fresh = admit(p.session, p.image, p.namespace, this.runtimes);
     return fresh.terminal ? { p: kept, admission } : { p, admission: fresh };
+  }
+
+  /** Step 1b: quota admission, for a session that was accepted and is meant to run. */
+  private async admitQuota(p: SessionInputs, admission: Admission): Promise<QuotaOutcome | undefined> {
+    if (!this.d.quotas) return undefined;
+    const { session } = p;
+    const wantsToRun =
+      session.spec.state === 'Running' &&
+      !(p.clock?.expired ?? false) &&
+      !admission.terminal &&
+      admission.verdict.status === 'True' &&
+      !stickyFailure(p.previous, session.metadata.generation);
+    return this.d.quotas.admit({
+      session,
+      resources: admission.resources,
+      wantsToRun,
+      workloadPresent: p.workload !== undefined,
+    });
+  }
+
+  /** The session clock with the applicable quotas' maximum lifetime (the smaller maximum applies). */
+  private withQuotaLifetime(p: SessionInputs, quota: QuotaOutcome | undefined): SessionInputs {
+    if (!quota?.lifetimeCap || !p.image) return p;
+    return { ...p, clock: cappedClock(p.session, p.image, quota.lifetimeCap, p.now) };
   }
 
   /** The pass's inputs on other image settings (what depends on them: runtime and clock). */

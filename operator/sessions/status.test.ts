@@ -24,6 +24,7 @@ const no = (
 });
 const accepted = ok('Accepted', 'Accepted');
 const attached = ok('DataReady', 'Attached');
+const withinQuota = ok('QuotaAdmitted', 'QuotaAdmitted');
 const scheduled = ok('Scheduled', 'Scheduled');
 const ready = ok('Ready', 'Ready');
 const reachable = ok('AccessReady', 'EndpointReady');
@@ -34,7 +35,7 @@ function facts(overrides: Partial<StatusFacts> = {}): StatusFacts {
     session: session('quick-look'),
     previous: {},
     now,
-    verdicts: [accepted, attached, scheduled, ready, reachable],
+    verdicts: [accepted, withinQuota, attached, scheduled, ready, reachable],
     refused: false,
     sticky: false,
     workloadPresent: true,
@@ -73,39 +74,60 @@ describe('sessionStatus: one path from verdicts to phase, reason and message', (
     ],
     [
       'Pending while the data is attached',
-      { verdicts: [accepted, no('DataReady', 'AttachingData', 'Preparing access to the proposal data.')] },
+      {
+        verdicts: [
+          accepted,
+          withinQuota,
+          no('DataReady', 'AttachingData', 'Preparing access to the proposal data.'),
+        ],
+      },
       { phase: 'Pending', reason: 'AttachingData', message: /^Preparing access/ },
     ],
     [
       'Pending while the workload is created',
-      { verdicts: [accepted, attached, no('Scheduled', 'Creating', 'Creating the session.')] },
+      { verdicts: [accepted, withinQuota, attached, no('Scheduled', 'Creating', 'Creating the session.')] },
       { phase: 'Pending', reason: 'Creating', message: /^Creating the session\.$/ },
     ],
     [
       'Queued when no node has room',
-      { verdicts: [accepted, attached, no('Scheduled', 'Unschedulable', 'No node has 8 free GPUs')] },
+      {
+        verdicts: [
+          accepted,
+          withinQuota,
+          attached,
+          no('Scheduled', 'Unschedulable', 'No node has 8 free GPUs'),
+        ],
+      },
       { phase: 'Queued', reason: 'Unschedulable', message: /8 free GPUs/ },
     ],
     [
       'Provisioning while the image is pulled',
-      { verdicts: [accepted, attached, scheduled, no('Ready', 'ContainerCreating', 'Starting the session')] },
+      {
+        verdicts: [
+          accepted,
+          withinQuota,
+          attached,
+          scheduled,
+          no('Ready', 'ContainerCreating', 'Starting the session'),
+        ],
+      },
       { phase: 'Provisioning', reason: 'ContainerCreating', message: /^Starting the session$/ },
     ],
     [
       'Provisioning while the endpoint is not there yet',
-      { verdicts: [accepted, attached, scheduled, ready] },
+      { verdicts: [accepted, withinQuota, attached, scheduled, ready] },
       { phase: 'Provisioning', reason: 'Waiting', message: /not evaluated yet/ },
     ],
     [
       'Failed with the first refusal when the session cannot run as asked',
-      { refused: true, verdicts: [accepted, no('DataReady', 'RootNotAllowed', 'spec.x: root')] },
+      { refused: true, verdicts: [accepted, withinQuota, no('DataReady', 'RootNotAllowed', 'spec.x: root')] },
       { phase: 'Failed', reason: 'RootNotAllowed', message: /^spec\.x: root$/ },
     ],
     [
       'Failed at once when the workload fails for good',
       {
         workloadFailed: { reason: 'ImagePullFailed', message: 'The image could not be pulled.' },
-        verdicts: [accepted, attached, scheduled, no('Ready', 'ImagePullFailed')],
+        verdicts: [accepted, withinQuota, attached, scheduled, no('Ready', 'ImagePullFailed')],
       },
       { phase: 'Failed', reason: 'ImagePullFailed', message: /could not be pulled\. Change the session/ },
     ],
@@ -113,7 +135,7 @@ describe('sessionStatus: one path from verdicts to phase, reason and message', (
       'Failed as before while a failure of this generation is kept',
       {
         sticky: true,
-        verdicts: [accepted],
+        verdicts: [accepted, withinQuota],
         previous: { phase: 'Failed', reason: 'CrashLoop', message: 'It crashed.' },
       },
       { phase: 'Failed', reason: 'CrashLoop', message: /^It crashed\.$/ },
@@ -155,10 +177,11 @@ describe('sessionStatus: one path from verdicts to phase, reason and message', (
       metadata: { ...session('quick-look').metadata, generation: 3 },
     };
     const s = sessionStatus(
-      facts({ session: generation3, verdicts: [accepted, no('DataReady', 'AttachingData')] }),
+      facts({ session: generation3, verdicts: [accepted, withinQuota, no('DataReady', 'AttachingData')] }),
     );
     expect(s.conditions.map((c) => [c.type, c.status, c.reason])).toEqual([
       ['Accepted', 'True', 'Accepted'],
+      ['QuotaAdmitted', 'True', 'QuotaAdmitted'],
       ['DataReady', 'False', 'AttachingData'],
       ['Scheduled', 'Unknown', 'Waiting'],
       ['Ready', 'Unknown', 'Waiting'],
@@ -200,7 +223,7 @@ describe('sessionStatus: one path from verdicts to phase, reason and message', (
     };
     expect(stickyFailure(previous, 1)).toBe(true);
     expect(stickyFailure(previous, 2)).toBe(false);
-    const s = sessionStatus(facts({ previous, sticky: true, verdicts: [accepted] }));
+    const s = sessionStatus(facts({ previous, sticky: true, verdicts: [accepted, withinQuota] }));
     expect(s.conditions.find((c) => c.type === 'Ready')).toMatchObject({
       status: 'False',
       reason: 'CrashLoop',
@@ -235,7 +258,7 @@ describe('sessionStatus: one path from verdicts to phase, reason and message', (
     expect(sessionStatus(facts({ previous: { phase: 'Running' } })).events).toEqual([]);
     // The steps on the way show in status only: an Event each would cost a write per session.
     const provisioning = facts({
-      verdicts: [accepted, attached, scheduled, no('Ready', 'ContainerCreating')],
+      verdicts: [accepted, withinQuota, attached, scheduled, no('Ready', 'ContainerCreating')],
     });
     expect(sessionStatus({ ...provisioning, previous: { phase: 'Pending' } }).events).toEqual([]);
     const failed = sessionStatus(facts({ refused: true, verdicts: [no('Accepted', 'ImageNotAllowed')] }));
@@ -254,7 +277,7 @@ describe('sessionStatus: one path from verdicts to phase, reason and message', (
 });
 
 describe('sessionStatus reports every reason of the API, with the phase the docs give it', () => {
-  const ordered = ['Accepted', 'DataReady', 'Scheduled', 'Ready', 'AccessReady'] as const;
+  const ordered = ['Accepted', 'QuotaAdmitted', 'DataReady', 'Scheduled', 'Ready', 'AccessReady'] as const;
   const seen = new Set<string>();
   const record = (s: ReturnType<typeof sessionStatus>) => {
     seen.add(s.reason);
@@ -283,7 +306,7 @@ describe('sessionStatus reports every reason of the API, with the phase the docs
       return;
     }
     const at = ordered.indexOf(doc.condition);
-    const before = [accepted, attached, scheduled, ready, reachable].slice(0, at);
+    const before = [accepted, withinQuota, attached, scheduled, ready, reachable].slice(0, at);
     const verdict = {
       type: doc.condition,
       status: doc.status,
@@ -320,11 +343,15 @@ describe('sessionStatus reports every reason of the API, with the phase the docs
     );
     record(sessionStatus(facts({ clock: { ...clock, expired: true } })));
     const old = sessionStatus(
-      facts({ sticky: true, verdicts: [accepted], previous: { phase: 'Failed', reason: 'SomeOldReason' } }),
+      facts({
+        sticky: true,
+        verdicts: [accepted, withinQuota],
+        previous: { phase: 'Failed', reason: 'SomeOldReason' },
+      }),
     );
     expect(old.reason).toBe('Failed');
     record(old);
-    record(sessionStatus(facts({ verdicts: [accepted] }))); // later conditions Waiting
+    record(sessionStatus(facts({ verdicts: [accepted, withinQuota] }))); // later conditions Waiting
     expect([...Object.keys(SESSION_REASONS)].filter((r) => !seen.has(r))).toEqual([]);
   });
 });

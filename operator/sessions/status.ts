@@ -37,7 +37,13 @@ export interface StatusFacts {
   /** Something of the workload still exists (so a stopped session is Stopping, not yet Stopped). */
   workloadPresent: boolean;
   /** The session clock, once the image is known. */
-  clock?: { expired: boolean; lifetimeMs: number; capped: boolean; idleTimeoutMs?: number };
+  clock?: {
+    expired: boolean;
+    lifetimeMs: number;
+    capped: boolean;
+    cappedBy?: string;
+    idleTimeoutMs?: number;
+  };
   machineName: string;
   /** Sentences added to the message of a session that runs or starts (kept image settings, a refused change). */
   notices?: string[];
@@ -133,7 +139,7 @@ function headline(f: StatusFacts, verdicts: ConditionVerdict[], conditions: Cond
   let message =
     blocking?.message ?? `Running as ${f.machineName}${f.expiresAt ? ` until ${f.expiresAt}` : ''}.`;
   if (clock?.capped) {
-    message += ` The requested lifetime is longer than this image allows: capped at ${formatDuration(clock.lifetimeMs)}.`;
+    message += ` The requested lifetime is longer than ${clock.cappedBy ?? 'this image'} allows: capped at ${formatDuration(clock.lifetimeMs)}.`;
   }
   for (const notice of f.notices ?? []) message += ` ${notice}`;
   return {

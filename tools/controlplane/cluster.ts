@@ -241,6 +241,9 @@ export class LocalCluster {
           '--endpoint-reconciler-type=none',
           '--allow-privileged=true',
           '--enable-priority-and-fairness=true',
+          // MutatingAdmissionPolicy (beta, off by default in 1.34): stamps a session's groups (crds/group-stamping.ts).
+          '--feature-gates=MutatingAdmissionPolicy=true',
+          '--runtime-config=admissionregistration.k8s.io/v1beta1=true',
           '--v=0',
         ];
       case 'kube-controller-manager':

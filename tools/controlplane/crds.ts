@@ -42,6 +42,18 @@ export async function installCrds(kubeconfigPath: string, binDir: string, dir = 
     '-f',
     path,
   );
+  // The optional policies (crds/optional/: the groups stamped on sessions) where the API server serves
+  // their API: this control plane does, a cluster started by an older checkout may not.
+  if (dir === 'crds/' && (await kubectl('api-versions')).includes('admissionregistration.k8s.io/v1beta1')) {
+    await kubectl(
+      'apply',
+      '--server-side',
+      '--force-conflicts',
+      `--field-manager=${INSTALL_FIELD_MANAGER}`,
+      '-f',
+      resolve(repoRoot, 'crds/optional/'),
+    );
+  }
   const crds = await crdsIn(path);
   if (crds.length === 0) return;
   await kubectl(

@@ -9,6 +9,8 @@ export interface Clock {
   lifetimeMs: number;
   /** True when the request was cut to the image's maximum. */
   capped: boolean;
+  /** What cut it when that is not the image, e.g. "quota default-per-user". */
+  cappedBy?: string;
   startedAt: Date | undefined;
   expiresAt: Date | undefined;
   warnAt: Date | undefined;

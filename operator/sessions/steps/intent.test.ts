@@ -31,6 +31,8 @@ describe('workload intent: a session that must not run', () => {
     ],
     ['a sticky failure wins over stopped', { sticky: true, state: 'Stopped' }, 'failed', true],
     ['stopped', { state: 'Stopped' }, 'stopped', true],
+    ['stopped wins over waiting for a quota', { state: 'Stopped', queued: true }, 'stopped', true],
+    ['waiting for a quota (no pod, credentials kept)', { queued: true }, 'queued', true],
   ] as const)('%s', (_what, facts, why, keepCredentials) => {
     const build = vi.fn(() => ({ ok: true as const, value: plan }));
     expect(workloadIntent({ ...runnable, ...facts }, build)).toEqual({ run: false, why, keepCredentials });

@@ -8,8 +8,8 @@ export type WorkloadIntent =
   | { run: true; plan: SessionPlan }
   | {
       run: false;
-      /** Why not: it was stopped, expired, cannot run as asked, failed before, or waits for its image. */
-      why: 'stopped' | 'expired' | 'refused' | 'failed' | 'waiting';
+      /** Why not: stopped, expired, cannot run as asked, failed before, waits for its image or for a quota. */
+      why: 'stopped' | 'expired' | 'refused' | 'failed' | 'waiting' | 'queued';
       /** Stopped or failed sessions keep their credentials for a resume; expired ones are history. */
       keepCredentials: boolean;
       /** The builders' refusal, when they refused. */
@@ -23,6 +23,8 @@ export interface IntentFacts {
   refused: boolean;
   /** A workload failure of this generation is kept until the spec changes. */
   sticky: boolean;
+  /** A Quota has no room for it yet (operator/quotas/): it waits, and no workload is created. */
+  queued?: boolean;
 }
 
 /** `plan` is undefined while an input is missing (the image is not in the catalogue yet). */
@@ -37,6 +39,7 @@ export function workloadIntent(f: IntentFacts, plan: () => Result<SessionPlan> |
   if (f.refused) return stop('refused');
   if (f.sticky) return stop('failed');
   if (f.state !== 'Running') return stop('stopped');
+  if (f.queued) return stop('queued');
   const planned = plan();
   if (!planned) return stop('waiting');
   if (!planned.ok) return { ...stop('refused'), refusal: planned.error };
