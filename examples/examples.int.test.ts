@@ -40,7 +40,7 @@ describe('the examples', () => {
       'quick-look': ['jupyter-scipy', 'akowalska'],
       'ptycho-recon': ['matlab-ptychoshelves', 'mkowalski'],
       'windows-detector-tools': ['windows-vm', 'jdupont'],
-      'denoise-training': ['jupyter-pytorch-gpu', 'akowalska'],
+      'denoise-training': ['jupyter-pytorch-gpu', 'mkowalski'],
     };
     for (const [name, [image, owner]] of Object.entries(sessionRows)) {
       const row = table

@@ -24,7 +24,9 @@ export async function startTestOperator(
       '--metrics-bind-address=0',
       '--health-probe-bind-address=0',
       // Quotas are cluster-scoped: tests that enforce them pass --quotas=true (operator/quotas/).
-      ...(flags.some((f) => f.startsWith('--quotas')) ? [] : ['--quotas=false']),
+      ...(flags.some((f) => f.startsWith('--quotas')) || !controllers.some((c) => 'quotas' in c.config.shape)
+        ? []
+        : ['--quotas=false']),
       ...flags,
     ],
     env: {},

@@ -206,7 +206,7 @@ export async function startDemo(cluster: LocalCluster): Promise<DemoProcesses> {
 /** What `npm start` prints: how to open the sample notebook and desktop. */
 export function howToOpen(demo: DemoProcesses): string {
   return [
-    `the dashboard is at ${demo.dashboardUrl}: sign in as a sample user (akowalska owns the samples) and Connect`,
+    `the dashboard is at ${demo.dashboardUrl}: sign in as a sample user (akowalska owns the sample notebook and desktop) and Connect`,
     `or get a one-time link to a sample session from the gateway (${demo.gatewayUrl}) as a portal would:`,
     '  npm run open -- proposal-mx-2451/quick-look            # JupyterLab, as its owner akowalska',
     '  npm run open -- proposal-mx-2451/desktop-inspection    # a Linux desktop (shared with mkowalski: add --as mkowalski)',
