@@ -46,6 +46,8 @@ describe('loadConfig', () => {
       defaultGid: 1000,
       sessionHistoryTtl: 7 * 24 * 3_600_000,
       imagePullGrace: 120_000,
+      virtualMachines: false,
+      vmBootTimeout: 600_000,
     });
   });
 

@@ -16,6 +16,9 @@ import { gatewayAccess } from './sessions/access/gateway.ts';
 import { probeGatewayActivity } from './sessions/activity/connections.ts';
 import { DEFAULT_PROBES, type Probe } from './sessions/steps/activity.ts';
 import { registerImageController } from './images/controller.ts';
+import { workloadRuntimes } from './sessions/workloads/registry.ts';
+import { containerRuntime } from './sessions/workloads/container/runtime.ts';
+import { vmRuntime } from './sessions/workloads/vm/runtime.ts';
 import { registerProposalDataController } from './proposals/controller.ts';
 
 export interface ControllerModule<S extends z.ZodObject = z.ZodObject> {
@@ -35,7 +38,11 @@ export const sessionsModule: ControllerModule<typeof sessionConfigSchema> = {
   config: sessionConfigSchema,
   register(ctx, config, options) {
     const { gatewayUrl, gatewayTokenFile } = config;
-    const seams = gatewayUrl
+    // Virtual machines only where KubeVirt is installed: the controller waits for every watch to sync.
+    const vms = config.virtualMachines
+      ? { runtimes: workloadRuntimes(containerRuntime, vmRuntime({ bootTimeoutMs: config.vmBootTimeout })) }
+      : {};
+    const gateway = gatewayUrl
       ? {
           access: [gatewayAccess(gatewayUrl), directAccess],
           probes: {
@@ -44,10 +51,11 @@ export const sessionsModule: ControllerModule<typeof sessionConfigSchema> = {
               probeGatewayActivity(gatewayUrl, session.key, gatewayTokenFile)) satisfies Probe,
           },
         }
-      : undefined;
+      : {};
+    const seams = { ...vms, ...gateway };
     registerSessionController(ctx, sessionControllerConfig(config), {
       ...options,
-      ...(seams ? { seams } : {}),
+      ...(Object.keys(seams).length > 0 ? { seams } : {}),
     });
   },
 };

@@ -29,6 +29,9 @@ export const OPERATOR_RULES: PolicyRule[] = [
   { apiGroups: [''], resources: ['secrets', 'persistentvolumeclaims'], verbs: MANAGE },
   { apiGroups: [''], resources: ['persistentvolumes'], verbs: MANAGE },
   { apiGroups: ['networking.k8s.io'], resources: ['networkpolicies'], verbs: MANAGE },
+  // VM sessions (--virtual-machines): the operator writes VirtualMachines and reads their instances.
+  { apiGroups: ['kubevirt.io'], resources: ['virtualmachines'], verbs: MANAGE },
+  { apiGroups: ['kubevirt.io'], resources: ['virtualmachineinstances'], verbs: READ },
   { apiGroups: [''], resources: ['namespaces', 'nodes'], verbs: READ },
   { apiGroups: ['events.k8s.io'], resources: ['events'], verbs: ['create', 'patch'] },
 ];
