@@ -65,29 +65,43 @@ async function applySampleData(cluster: LocalCluster): Promise<void> {
   );
 }
 
-/** The operator as its own process (as in a cluster), logging to the cluster's log directory. */
+/** A process of the demo, adopted by the cluster (stopped with it), logging to its log directory. */
+function spawnAdopted(cluster: LocalCluster, name: string, args: string[]): Promise<string> {
+  const logFile = join(cluster.dir, 'logs', `${name}.log`);
+  const fd = openSync(logFile, 'a');
+  const child = spawn(process.execPath, args, { stdio: ['ignore', fd, fd] });
+  closeSync(fd);
+  if (child.pid === undefined) throw new Error(`could not start the ${name}`);
+  child.once('exit', (code) => {
+    log(`the ${name} exited with code ${String(code)}; see ${logFile}`);
+  });
+  return cluster.adopt(name, child.pid).then(() => logFile);
+}
+
+/** The operator as its own process (as in a cluster), running VM sessions on the simulated KubeVirt. */
 async function spawnOperator(cluster: LocalCluster): Promise<{ metrics: number; logFile: string }> {
   const metrics = await freePort();
   const health = await freePort();
-  const logFile = join(cluster.dir, 'logs', 'operator.log');
-  const fd = openSync(logFile, 'a');
-  const child = spawn(
-    process.execPath,
+  const logFile = await spawnAdopted(
+    cluster,
+    'operator',
     operatorNodeArgs(join(repoRoot, 'operator', 'main.ts'), [
       `--kubeconfig=${cluster.kubeconfigPath}`,
       '--leader-elect=false',
       `--metrics-bind-address=127.0.0.1:${String(metrics)}`,
       `--health-probe-bind-address=127.0.0.1:${String(health)}`,
+      '--virtual-machines',
     ]),
-    { stdio: ['ignore', fd, fd] },
   );
-  closeSync(fd);
-  if (child.pid === undefined) throw new Error('could not start the operator');
-  await cluster.adopt('operator', child.pid);
-  child.once('exit', (code) => {
-    log(`the operator exited with code ${String(code)}; see ${logFile}`);
-  });
   return { metrics, logFile };
+}
+
+/** KubeVirt's virt-controller cannot run here: its SIMULATION makes the sample VMs run (README). */
+function spawnKubevirtSimulation(cluster: LocalCluster): Promise<string> {
+  return spawnAdopted(cluster, 'kubevirt-sim', [
+    join(repoRoot, 'tools', 'controlplane', 'kubevirt-sim', 'main.ts'),
+    `--kubeconfig=${cluster.kubeconfigPath}`,
+  ]);
 }
 
 /** The main job: the control plane, the API with sample data and the operator, until Ctrl-C or SIGTERM. */
@@ -95,6 +109,8 @@ async function run(): Promise<void> {
   const binDir = await ensureBinaries();
   const cluster = await LocalCluster.start({ dir: devClusterDir, binDir, log, ownerPid: process.pid });
   await applySampleData(cluster);
+  const simulation = await spawnKubevirtSimulation(cluster);
+  log(`virt-controller simulation running; logs in ${simulation}`);
   const operator = await spawnOperator(cluster);
   log(
     `operator running; logs in ${operator.logFile}, metrics on http://127.0.0.1:${String(operator.metrics)}/metrics`,
