@@ -122,7 +122,12 @@ export function launcherPodFor(
     metadata: {
       name: launcherName(vm.metadata.name ?? ''),
       namespace: vm.metadata.namespace,
-      labels: { [LAUNCHER_LABEL]: 'virt-launcher', [VM_NAME_LABEL]: vm.metadata.name ?? '' },
+      // As KubeVirt does: the instance's labels (the session's), so its NetworkPolicy selects the pod.
+      labels: {
+        ...vmi.metadata.labels,
+        [LAUNCHER_LABEL]: 'virt-launcher',
+        [VM_NAME_LABEL]: vm.metadata.name ?? '',
+      },
       ownerReferences: [controllerRef(vmi)],
     },
     spec: {

@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { Secrets, type KubeObject, type ResourceType } from '../../../../runtime/resources.ts';
+import {
+  NetworkPolicies,
+  Secrets,
+  type KubeObject,
+  type ResourceType,
+} from '../../../../runtime/resources.ts';
 import { VirtualMachines, type VirtualMachine } from './kinds.ts';
 import { PERSISTENT_DISK_ANNOTATION, haltedVirtualMachine, vmRuntime } from './runtime.ts';
 import { ubuntuVm, vmInput, windowsVm } from './vm-fixtures.ts';
@@ -9,8 +14,8 @@ const runtime = vmRuntime();
 function desiredVm(input = vmInput()): VirtualMachine {
   const result = runtime.desired(input);
   if (!result.ok) throw new Error(result.error.message);
-  expect(result.value.map((c) => c.type)).toEqual([Secrets, VirtualMachines]);
-  return result.value[1]?.object as VirtualMachine;
+  expect(result.value.map((c) => c.type)).toEqual([NetworkPolicies, Secrets, VirtualMachines]);
+  return result.value[2]?.object as VirtualMachine;
 }
 
 const observing =
@@ -19,6 +24,18 @@ const observing =
     type === VirtualMachines ? vm : undefined;
 
 describe('the VM runtime', () => {
+  it('fences the guest with the image policy: only the gateway, on the access port', () => {
+    const result = runtime.desired(vmInput());
+    const policy = result.ok ? result.value[0]?.object : undefined;
+    expect(policy).toMatchObject({
+      kind: 'NetworkPolicy',
+      spec: {
+        podSelector: { matchLabels: { 'daas.calipsoplus.eu/image': 'ubuntu-vm' } },
+        ingress: [{ ports: [{ port: 3389 }] }],
+      },
+    });
+  });
+
   it('halts a persistent VM in place on stop, keeping its spec and disk', () => {
     const vm = desiredVm(vmInput(windowsVm));
     expect(vm.metadata.annotations?.[PERSISTENT_DISK_ANNOTATION]).toBe('true');

@@ -1,11 +1,12 @@
 // The virtual machine runtime of the workload seam: a session runs as one KubeVirt VirtualMachine,
-// with its guest bootstrap in a Secret beside it. KubeVirt's virt-controller makes the
+// with its guest bootstrap in a Secret beside it, fenced by the image's NetworkPolicy. KubeVirt's virt-controller makes the
 // VirtualMachineInstance from it; the runtime reads both for its diagnosis. A stopped session's
 // persistent VM is halted in place (runStrategy Halted), keeping its disk; an ephemeral one is deleted.
 import { CREDENTIALS_FINGERPRINT_ANNOTATION } from '../../../../crds/index.ts';
 import { credentialsFingerprint } from '../../credentials.ts';
 import { imageSettingsAnnotation } from '../../image-settings.ts';
-import { Secrets, type KubeObject } from '../../../../runtime/resources.ts';
+import { NetworkPolicies, Secrets, type KubeObject } from '../../../../runtime/resources.ts';
+import { generateNetworkPolicy } from '../container/networkpolicy.ts';
 import type { Child, ObservedChild, WorkloadRuntime } from '../types.ts';
 import { DEFAULT_BOOT_TIMEOUT_MS, diagnoseVirtualMachine } from './diagnosis.ts';
 import { VirtualMachineInstances, VirtualMachines, type VirtualMachine } from './kinds.ts';
@@ -39,6 +40,9 @@ export function vmRuntime(settings: VmRuntimeSettings = {}): WorkloadRuntime {
   return {
     runtime: 'vm',
     children: [
+      // The image's policy, as for containers: KubeVirt copies the VM's template labels to its
+      // virt-launcher pod, so only the gateway reaches the guest, on the access port.
+      { type: NetworkPolicies, shared: true },
       { type: VirtualMachines },
       // Never written by the operator: virt-controller makes it (with the session's labels from the
       // template), and the operator reads it for the VM's phase, node and address.
@@ -55,7 +59,7 @@ export function vmRuntime(settings: VmRuntimeSettings = {}): WorkloadRuntime {
         ...imageSettingsAnnotation(input.image),
         ...(input.image.spec.vm?.disk.persistent ? { [PERSISTENT_DISK_ANNOTATION]: 'true' } : {}),
       };
-      const children: Child[] = [];
+      const children: Child[] = [{ type: NetworkPolicies, object: asObject(generateNetworkPolicy(input)) }];
       if (bootstrap) children.push({ type: Secrets, object: asObject(bootstrap) });
       children.push({ type: VirtualMachines, object: asObject(vm) });
       return { ok: true, value: children };

@@ -2,7 +2,13 @@
 // virt-controller (tools/controlplane/kubevirt-sim: no hypervisor runs here). The operator writes
 // real VirtualMachines, the API server checks them with KubeVirt's schema, the simulation turns them
 // into instances and launcher pods that the real scheduler places and kwok runs.
-import { CoreV1Api, CustomObjectsApi, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
+import {
+  CoreV1Api,
+  CustomObjectsApi,
+  NetworkingV1Api,
+  PatchStrategy,
+  setHeaderOptions,
+} from '@kubernetes/client-node';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GROUP, VERSION } from '../../../../crds/index.ts';
@@ -126,6 +132,15 @@ describe('VM sessions (KubeVirt CRDs, simulated virt-controller)', () => {
     const userData = Buffer.from(boot.data?.['userdata'] ?? '', 'base64').toString();
     expect(userData).toContain(token);
     expect(userData).toContain('/data/processed');
+    // The image's NetworkPolicy selects the VM's launcher pod: only the gateway reaches the guest.
+    const policy = await kc
+      .makeApiClient(NetworkingV1Api)
+      .readNamespacedNetworkPolicy({ name: `daas-image-${ubuntu}`, namespace: ns.name });
+    const launcher = await core.readNamespacedPod({ name: 'virt-launcher-daas-ubuntu', namespace: ns.name });
+    expect(launcher.metadata?.labels).toMatchObject(
+      policy.spec?.podSelector?.matchLabels ?? { missing: 'policy' },
+    );
+    expect(policy.spec?.ingress?.[0]?.ports).toEqual([{ protocol: 'TCP', port: 3389 }]);
   });
 
   it('halt a persistent VM on stop and run the same VM (and disk) again on resume', async () => {
