@@ -51,7 +51,7 @@ export const OPERATOR_RULES = [
   },
   {
     reason: 'RuntimeNotSupported',
-    rule: 'The image runs as a container (virtual machine sessions are not available yet)',
+    rule: "The operator runs the image's runtime: containers always, virtual machines with `--virtual-machines` (KubeVirt installed)",
     checkedAgainst: '`SessionImage.spec.runtime`',
   },
   {

@@ -65,7 +65,7 @@ export const SESSION_REASONS = {
     "The image is not available to the session's proposal or beamline (`spec.availability` of the image). Pick another image, or ask an admin.",
   ),
   RuntimeNotSupported: refused(
-    'The image is a virtual machine, and this operator version runs container sessions only.',
+    'The image is a virtual machine, and this operator runs container sessions only (virtual machines need KubeVirt and the operator flag `--virtual-machines`).',
   ),
   ImageDisabled: refused(
     'The image is retired (`spec.disabled`): it takes no new sessions; sessions that already started keep running. Pick another image.',
@@ -196,6 +196,17 @@ export const SESSION_REASONS = {
   DeadlineExceeded: podFailed(`The pod reached its active deadline and was stopped. ${FIX_AND_RETRY}`),
   PodFailed: podFailed(
     `The session's pod failed for another reason (Kubernetes' own words are in the message). ${FIX_AND_RETRY}`,
+  ),
+  // --- Ready, virtual machines ---
+  ImportingDisk: starting(
+    "The virtual machine's boot disk is being imported or cloned from the image's golden disk.",
+  ),
+  Booting: starting('The virtual machine is placed on a node and its guest operating system is booting.'),
+  DiskImportFailed: podFailed(
+    `The virtual machine's boot disk could not be imported or cloned (the message names the disk and why). An admin must fix the image's disk; the virtual machine is removed. ${FIX_AND_RETRY}`,
+  ),
+  GuestNotBooting: podFailed(
+    `The virtual machine started but its guest did not become ready in time (\`--vm-boot-timeout\`): the disk may not be bootable or the guest hangs at boot. The virtual machine is stopped. ${FIX_AND_RETRY}`,
   ),
   // --- AccessReady ---
   EndpointReady: {

@@ -56,6 +56,8 @@ describe('loadConfig', () => {
       sessionHistoryTtl: 7 * 24 * 3_600_000,
       imagePullGrace: 120_000,
       quotas: true,
+      virtualMachines: false,
+      vmBootTimeout: 600_000,
     });
   });
 

@@ -17,6 +17,9 @@ import { guacamoleProvider } from './sessions/access/guacamole/index.ts';
 import { probeGatewayActivity } from './sessions/activity/connections.ts';
 import { DEFAULT_PROBES, type Probe } from './sessions/steps/activity.ts';
 import { registerImageController } from './images/controller.ts';
+import { workloadRuntimes } from './sessions/workloads/registry.ts';
+import { containerRuntime } from './sessions/workloads/container/runtime.ts';
+import { vmRuntime } from './sessions/workloads/vm/runtime.ts';
 import { registerProposalDataController } from './proposals/controller.ts';
 import { proposalAccessConfigSchema, registerProposalAccessController } from './proposals/access.ts';
 import { quotaConfigSchema } from './quotas/config.ts';
@@ -51,14 +54,19 @@ export const sessionsModule: ControllerModule<typeof sessionConfigSchema> = {
       return Promise.resolve({ ok: false, error: 'no gateway (--gateway-url) to read activity from' });
     };
     const probes = gatewayUrl || guacamole ? { ...DEFAULT_PROBES, connections } : undefined;
+    // Virtual machines only where KubeVirt is installed: the controller waits for every watch to sync.
+    const runtimes = config.virtualMachines
+      ? workloadRuntimes(containerRuntime, vmRuntime({ bootTimeoutMs: config.vmBootTimeout }))
+      : undefined;
     const seams = {
       ...(access.length ? { access: [...access, directAccess] } : {}),
       ...(probes ? { probes } : {}),
+      ...(runtimes ? { runtimes } : {}),
     };
     registerSessionController(ctx, sessionControllerConfig(config), {
       ...options,
       enforceQuotas: config.quotas,
-      ...(access.length || probes ? { seams } : {}),
+      ...(Object.keys(seams).length > 0 ? { seams } : {}),
     });
   },
 };

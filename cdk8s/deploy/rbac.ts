@@ -30,6 +30,9 @@ export const OPERATOR_RULES: PolicyRule[] = [
   { apiGroups: [''], resources: ['pods', 'persistentvolumeclaims'], verbs: READ },
   { apiGroups: ['networking.k8s.io'], resources: ['networkpolicies'], verbs: READ },
   { apiGroups: [''], resources: ['persistentvolumes'], verbs: MANAGE },
+  // VM sessions (--virtual-machines): the operator reads VirtualMachines and their instances here
+  // and writes VirtualMachines only in proposal namespaces (OPERATOR_PROPOSAL_RULES).
+  { apiGroups: ['kubevirt.io'], resources: ['virtualmachines', 'virtualmachineinstances'], verbs: READ },
   { apiGroups: [''], resources: ['namespaces', 'nodes'], verbs: READ },
   { apiGroups: ['events.k8s.io'], resources: ['events'], verbs: ['create', 'patch'] },
   // The RoleBindings of proposal namespaces (operator/proposals/access.ts), binding only the two
@@ -50,6 +53,7 @@ export const OPERATOR_PROPOSAL_RULES: PolicyRule[] = [
   { apiGroups: [''], resources: ['pods'], verbs: ['create', 'update', 'patch', 'delete'] },
   { apiGroups: [''], resources: ['persistentvolumeclaims'], verbs: ['create', 'update', 'patch', 'delete'] },
   { apiGroups: ['networking.k8s.io'], resources: ['networkpolicies'], verbs: ['create', 'update', 'patch', 'delete'] },
+  { apiGroups: ['kubevirt.io'], resources: ['virtualmachines'], verbs: ['create', 'update', 'patch', 'delete'] },
 ];
 
 /** Bound in each proposal namespace: the session credentials the gateway reads, by name. */

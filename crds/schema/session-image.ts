@@ -105,6 +105,14 @@ export const vmRuntime = doc(
           ).optional(),
           'A golden PersistentVolumeClaim that each VM clones its boot disk from.',
         ),
+        persistentVolumeClaimNamespace: doc(
+          patterned(63, '^[a-z0-9]([-a-z0-9]*[a-z0-9])?$', 'must be a namespace name').optional(),
+          'The namespace of the golden PersistentVolumeClaim (default kubevirt-os-images, where KubeVirt keeps golden images).',
+        ),
+        persistent: doc(
+          z.boolean().default(false),
+          "Keep each session's boot disk (a DataVolume of resources.disk) across stop and resume; false: every start boots a fresh copy.",
+        ),
       }),
       'Where the boot disk comes from: exactly one of containerDisk or persistentVolumeClaim.',
       {
@@ -117,6 +125,11 @@ export const vmRuntime = doc(
       },
     ),
     firmware: doc(z.enum(['bios', 'efi']).default('bios'), 'Firmware to boot with (Windows 11 needs efi).'),
+    secureBoot: doc(
+      z.boolean().default(false),
+      'Boot with UEFI secure boot (efi firmware only; Windows 11 needs it).',
+    ),
+    tpm: doc(z.boolean().default(false), 'Give the guest a virtual TPM (Windows 11 needs one).'),
     bootstrap: doc(
       z.enum(['cloudInit', 'sysprep', 'guestAgent', 'none']),
       'How the session user, credentials and data mount reach the guest at boot.',
@@ -129,6 +142,11 @@ export const vmRuntime = doc(
         rule: "self.os != 'windows' || self.bootstrap != 'cloudInit'",
         message: 'Windows guests cannot use cloudInit: use sysprep or guestAgent',
         fieldPath: '.bootstrap',
+      },
+      {
+        rule: "!self.secureBoot || self.firmware == 'efi'",
+        message: 'secure boot needs efi firmware',
+        fieldPath: '.secureBoot',
       },
     ],
   },

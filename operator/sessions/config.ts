@@ -2,7 +2,7 @@
 // configuration, never user input), who may connect to sessions, and the session clock's settings.
 // Path templates take {proposal}, {beamline}, {owner}, {dataRoot}, {experimentSession} and {proposalPath}.
 import { z } from 'zod';
-import { dnsLabel, dnsSubdomain, duration, labelList } from '../../runtime/config.ts';
+import { boolean, dnsLabel, dnsSubdomain, duration, labelList } from '../../runtime/config.ts';
 import { quotaConfigSchema } from '../quotas/config.ts';
 import { SERVICE_ACCOUNT_TOKEN } from './activity/connections.ts';
 import { guacamoleConfigSchema } from './access/guacamole/config.ts';
@@ -99,6 +99,12 @@ export const sessionConfigSchema = z.object({
   imagePullGrace: duration
     .prefault('2m')
     .describe('how long a pod may fail to pull its image before the session fails'),
+  virtualMachines: boolean
+    .prefault('false')
+    .describe('run vm images as KubeVirt VirtualMachines (the cluster must have KubeVirt installed)'),
+  vmBootTimeout: duration
+    .prefault('10m')
+    .describe("how long a started virtual machine's guest may take to become ready before the session fails"),
 });
 
 export type SessionConfig = z.output<typeof sessionConfigSchema>;

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Builds the local control plane (kube-apiserver, kube-controller-manager, kube-scheduler, kubectl,
-# etcd, kwok) from their Go modules through the Go module proxy, into a cache outside the repository.
+# etcd, kwok) from their Go modules through the Go module proxy, into a cache outside the repository,
+# and generates KubeVirt's own CRDs from its Go module beside them (kubevirt-<version>/crds.yaml).
 # Skips everything when the cache already holds a complete build. Prints the bin directory last.
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -12,8 +13,11 @@ key="k8s-${KUBERNETES_VERSION}_etcd-${ETCD_VERSION}_kwok-${KWOK_VERSION}"
 out="$cache_root/$key"
 bin="$out/bin"
 binaries=(kube-apiserver kube-controller-manager kube-scheduler kubectl etcd kwok)
+# Outside the key: a KubeVirt bump regenerates only its CRDs, not the Kubernetes binaries.
+kubevirt_crds="$out/kubevirt-${KUBEVIRT_VERSION}/crds.yaml"
 
-complete() { for b in "${binaries[@]}"; do [ -x "$bin/$b" ] || return 1; done; }
+k8s_complete() { for b in kube-apiserver kube-controller-manager kube-scheduler kubectl; do [ -x "$bin/$b" ] || return 1; done; }
+complete() { for b in "${binaries[@]}"; do [ -x "$bin/$b" ] || return 1; done; [ -s "$kubevirt_crds" ]; }
 if complete; then echo "$bin"; exit 0; fi
 
 # One build at a time per cache (parallel test runs, helpers): wait for the other, then re-check.
@@ -123,10 +127,41 @@ build_kwok() {
   mv "$w/gobin/kwok" "$bin/kwok"
 }
 
+# --- KubeVirt's CRDs: a small generator module calling virt-operator's own CRD builders. Its go.mod
+# copies KubeVirt's replace lines, with its staging modules pinned to their published twins. ---
+build_kubevirt_crds() {
+  [ -s "$kubevirt_crds" ] && return 0
+  local w="$out/build/kubevirt"
+  mkdir -p "$w"
+  log "generating KubeVirt $KUBEVIRT_VERSION CRDs"
+  local gomod
+  gomod="$(cd "$w" && go mod download -json "kubevirt.io/kubevirt@$KUBEVIRT_VERSION" | sed -n 's/.*"GoMod": "\(.*\)".*/\1/p')"
+  [ -f "$gomod" ] || { log "no go.mod for kubevirt.io/kubevirt@$KUBEVIRT_VERSION"; return 1; }
+  {
+    echo "module daas.local/kubevirtcrds"
+    echo
+    echo "go $(sed -n 's/^go \([0-9.]*\).*/\1/p' "$gomod" | head -1)"
+    echo
+    echo "require kubevirt.io/kubevirt $KUBEVIRT_VERSION"
+    echo
+    echo "replace ("
+    sed -n '/^replace (/,/^)/p' "$gomod" | sed '1d;$d' |
+      sed 's#^\([[:space:]]*\)\(kubevirt\.io/[A-Za-z0-9._/-]*\)[[:space:]]*=>[[:space:]]*\./staging/src/.*#\1\2 => \2 '"$KUBEVIRT_VERSION"'#'
+    echo ")"
+  } > "$w/go.mod"
+  grep -q "kubevirt.io/api => kubevirt.io/api $KUBEVIRT_VERSION" "$w/go.mod" || { log "no staging replace lines derived from $gomod"; return 1; }
+  cp "$here/kubevirt-crds/main.go" "$w/main.go"
+  (cd "$w" && go mod tidy >&2 && go build -trimpath -ldflags "-s -w" -o "$w/kubevirt-crds" . >&2)
+  mkdir -p "$(dirname "$kubevirt_crds")"
+  "$w/kubevirt-crds" > "$kubevirt_crds.tmp"
+  mv "$kubevirt_crds.tmp" "$kubevirt_crds"
+}
+
 start=$(date +%s)
 build_etcd
 build_kwok
-build_k8s
+k8s_complete || build_k8s
+build_kubevirt_crds
 complete || { log "incomplete build in $bin"; exit 1; }
 log "built in $(( $(date +%s) - start ))s"
 rm -rf "$out/build"

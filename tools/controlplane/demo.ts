@@ -1,6 +1,6 @@
 // What `npm start` runs on the local control plane, one small function per process so that the e2e
 // test starts exactly the same: the sample data, the gateway's keys and demo identities, the
-// dashboard with its gateway,
+// dashboard with its gateway, the KubeVirt simulation,
 // the operator (pointing sessions at the gateway) and the local session runner, each as its own
 // process adopted by the cluster (stopped with it, and by the guard if `npm start` dies).
 import { execFileSync, spawn } from 'node:child_process';
@@ -32,7 +32,7 @@ export const gatewayUrlFile = (dir: string): string => join(dir, 'gateway-url');
 export interface DemoProcesses {
   dashboardUrl: string;
   gatewayUrl: string;
-  logs: Record<'operator' | 'dashboard' | 'sessionRunner', string>;
+  logs: Record<'operator' | 'dashboard' | 'sessionRunner' | 'kubevirt', string>;
 }
 
 /** The API, the sample catalogue, proposal and sessions, applied the way an admin would. */
@@ -174,9 +174,19 @@ export async function spawnOperator(
       `--health-probe-bind-address=127.0.0.1:${String(health)}`,
       `--gateway-url=${gateway.url}`,
       `--gateway-token-file=${gateway.tokenFile}`,
+      // VM sessions on the simulated KubeVirt (spawnKubevirtSimulation).
+      '--virtual-machines',
     ]),
   );
   return { metrics, logFile };
+}
+
+/** KubeVirt's virt-controller cannot run here: its SIMULATION makes the sample VMs run (README). */
+export async function spawnKubevirtSimulation(cluster: LocalCluster): Promise<string> {
+  return spawnAdopted(cluster, 'kubevirt-sim', [
+    join(repoRoot, 'tools', 'controlplane', 'kubevirt-sim', 'main.ts'),
+    `--kubeconfig=${cluster.kubeconfigPath}`,
+  ]);
 }
 
 /** The local session runner: real JupyterLab and VNC desktops at the session pods' 127.x addresses. */
@@ -194,12 +204,13 @@ export async function startDemo(cluster: LocalCluster): Promise<DemoProcesses> {
   await applySampleData(cluster);
   const tokenFile = await prepareGatewayAccess(cluster);
   const dashboard = await spawnDashboard(cluster);
+  const kubevirt = await spawnKubevirtSimulation(cluster);
   const operator = await spawnOperator(cluster, { url: dashboard.gatewayUrl, tokenFile });
   const sessionRunner = await spawnSessionRunner(cluster);
   return {
     dashboardUrl: dashboard.url,
     gatewayUrl: dashboard.gatewayUrl,
-    logs: { operator: operator.logFile, dashboard: dashboard.logFile, sessionRunner },
+    logs: { operator: operator.logFile, dashboard: dashboard.logFile, sessionRunner, kubevirt },
   };
 }
 

@@ -93,7 +93,7 @@ export function admit(
     const supported = [...runtimes.keys()].join(', ');
     return refuse(
       'RuntimeNotSupported',
-      `The image "${name}" runs as ${image.spec.runtime}, which this operator version does not run yet (it runs: ${supported}).`,
+      `The image "${name}" runs as ${image.spec.runtime}, which this operator does not run (it runs: ${supported}; virtual machines need KubeVirt and --virtual-machines).`,
     );
   }
   // A retired image refuses new sessions; sessions that already started keep running.

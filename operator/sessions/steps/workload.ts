@@ -172,7 +172,8 @@ export class WorkloadStep {
     const events: SessionEvent[] = [];
 
     if (!intent.run || !input.runtime) {
-      for (const r of candidates) await this.remove(r, observed, intent.run || intent.keepCredentials);
+      const keep = intent.run || intent.keepCredentials;
+      for (const r of candidates) await this.remove(r, observed, keep, keep ? { session, log } : undefined);
       const diagnosis: WorkloadDiagnosis = present
         ? { state: 'Pending', reason: 'Stopping', message: 'stopping' }
         : { state: 'Absent' };
@@ -229,7 +230,7 @@ export class WorkloadStep {
       return { diagnosis, present, verdicts: workloadVerdicts(diagnosis), events };
     // Fail fast: waiting will not help. Keep the credentials for a retry after the spec changes.
     events.push({ type: 'Warning', reason: diagnosis.reason, note: diagnosis.message });
-    await this.remove(runtime, observed, true);
+    await this.remove(runtime, observed, true, { session, log });
     return {
       diagnosis,
       present,
@@ -305,12 +306,19 @@ export class WorkloadStep {
     return { diagnosis, present: diagnosis.state !== 'Absent', verdicts: [verdict], events: [], retryAt };
   }
 
+  /** Removes the workload; with `halt`, what the runtime can halt in place is halted instead. */
   private async remove(
     runtime: WorkloadRuntime,
     observed: (type: ResourceType) => KubeObject | undefined,
     keepCredentials: boolean,
+    halt?: { session: AnalysisSession; log: Logger },
   ): Promise<void> {
-    for (const { type, object } of runtime.cleanup(observed)) await this.children.delete(type, object);
+    const halted = halt ? (runtime.halt?.(observed) ?? []) : [];
+    for (const { type, object } of halted)
+      if (halt) await this.children.apply(halt.session, type, object, { log: halt.log });
+    const kept = new Set(halted.map((h) => h.type));
+    for (const { type, object } of runtime.cleanup(observed))
+      if (!kept.has(type)) await this.children.delete(type, object);
     const secret = observed(Secrets);
     if (!keepCredentials && secret) await this.children.delete(Secrets, secret);
   }

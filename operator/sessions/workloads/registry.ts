@@ -1,5 +1,6 @@
 // The runtimes a session can run on, by SessionImage `spec.runtime`. The operator registers the
-// container runtime (and, later, virtual machines); tests register their own.
+// container runtime, and virtual machines with --virtual-machines (operator/controllers.ts); tests
+// register their own.
 import { containerRuntime } from './container/runtime.ts';
 import type { WorkloadRuntime } from './types.ts';
 

@@ -75,4 +75,10 @@ export interface WorkloadRuntime {
   diagnose(observed: ObservedChild, now: Date, settings: DiagnosisSettings): WorkloadDiagnosis;
   /** Which observed children to delete when the workload must not run. Pure. */
   cleanup(observed: ObservedChild): Child[];
+  /**
+   * Optional: when the session may run again (stopped, or failed and kept for a retry), the objects
+   * to write instead of deleting them, e.g. a virtual machine halted in place with its disk. Pure.
+   * A kind it returns is not deleted by cleanup.
+   */
+  halt?(observed: ObservedChild): Child[];
 }

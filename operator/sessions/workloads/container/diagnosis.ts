@@ -261,7 +261,8 @@ function describeConstraint(text: string, count: number | undefined): string | u
   return undefined;
 }
 
-function unschedulable(pod: V1Pod, schedulerMessage: string): PodDiagnosis {
+/** What the scheduler said, in plain words with the amounts the pod asks for (VM launchers too). */
+export function unschedulable(pod: V1Pod, schedulerMessage: string): PodDiagnosis {
   const { shortResources, constraints } = parseSchedulerMessage(schedulerMessage);
   const sentences: string[] = [];
   if (shortResources.length === 1 && shortResources[0]) {

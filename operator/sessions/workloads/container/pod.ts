@@ -69,7 +69,8 @@ function fromSecret(name: string, secretName: string, key: string): V1EnvVar {
   return { name, valueFrom: { secretKeyRef: { name: secretName, key } } };
 }
 
-function operatorEnv(input: BuildInput): V1EnvVar[] {
+/** The DAAS_* variables every session gets (credentials by Secret reference). */
+export function operatorEnv(input: BuildInput): V1EnvVar[] {
   const { session, namespace, image, config, machineName } = input;
   const root = dataMountRoot(config.data);
   const env: V1EnvVar[] = [
@@ -92,6 +93,26 @@ function operatorEnv(input: BuildInput): V1EnvVar[] {
     env.push(fromSecret('VNC_PASSWORD', secretName, SECRET_PASSWORD_KEY));
   }
   return env;
+}
+
+/** Where a session may run (its pod, or its VM's): the image's priority class and node selector, and a toleration for its GPUs. */
+export function placement(input: BuildInput): {
+  priorityClassName?: string;
+  nodeSelector?: Record<string, string>;
+  tolerations?: V1Toleration[];
+} {
+  const { image, resources } = input;
+  const scheduling = image.spec.scheduling;
+  return {
+    ...(scheduling?.priorityClassName ? { priorityClassName: scheduling.priorityClassName } : {}),
+    // The image's node selector holds for all its sessions (GPU images use it to reach GPU nodes).
+    ...(scheduling?.nodeSelector && Object.keys(scheduling.nodeSelector).length > 0
+      ? { nodeSelector: { ...scheduling.nodeSelector } }
+      : {}),
+    ...(resources.gpus > 0
+      ? { tolerations: [{ key: resources.gpuResourceName, operator: 'Exists', effect: 'NoSchedule' }] }
+      : {}),
+  };
 }
 
 /** The session's pod; `data` is the pass's data volumes (computed here when not given). */
@@ -158,9 +179,6 @@ export function generatePod(
     volumeMounts: mounts,
   };
 
-  const scheduling = image.spec.scheduling;
-  const tolerations: V1Toleration[] =
-    resources.gpus > 0 ? [{ key: resources.gpuResourceName, operator: 'Exists', effect: 'NoSchedule' }] : [];
   const pod: V1Pod = {
     apiVersion: 'v1',
     kind: 'Pod',
@@ -182,12 +200,7 @@ export function generatePod(
         fsGroup: identity.value.gid,
         seccompProfile: { type: 'RuntimeDefault' },
       },
-      ...(scheduling?.priorityClassName ? { priorityClassName: scheduling.priorityClassName } : {}),
-      // The image's node selector holds for all its sessions (GPU images use it to reach GPU nodes).
-      ...(scheduling?.nodeSelector && Object.keys(scheduling.nodeSelector).length > 0
-        ? { nodeSelector: { ...scheduling.nodeSelector } }
-        : {}),
-      ...(tolerations.length > 0 ? { tolerations } : {}),
+      ...placement(input),
       containers: [main],
       volumes,
     },
