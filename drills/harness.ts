@@ -183,24 +183,47 @@ export async function waitPods(drill: Drill, names: readonly string[], timeoutMs
 }
 
 /**
- * Waits until every session's status says what its pod says (Running exactly when the pod is ready);
- * returns how many sessions are not Running then. See docs/drills.md: after an outage longer than the
- * node grace period, kwok never restores the Ready condition the node controller cleared.
+ * Waits until the operator has converged: every session that should run has its pod and its Secret,
+ * and its status says what the pod says (Running exactly when the pod is ready; no session still
+ * "Creating" once its pod exists). What the scheduler and the kubelet (kwok) do next is not the
+ * operator's part: this is the time a drill holds the operator to. Returns the ms it took.
  */
-export async function waitConsistent(drill: Drill, timeoutMs: number): Promise<number> {
-  let notRunning = 0;
+export async function waitConverged(drill: Drill, timeoutMs: number): Promise<number> {
+  const started = performance.now();
+  let stuck: string[] = [];
   await until(
     async () => {
-      const { sessions, pods } = await sessionsAndPods(drill);
-      const ready = new Set(pods.filter(podReady).map((p) => p.metadata?.ownerReferences?.[0]?.uid));
-      notRunning = sessions.filter((s) => s.phase !== 'Running').length;
-      return sessions.every((s) => (s.phase === 'Running') === ready.has(s.uid));
+      const [sessions, pods, secrets] = await Promise.all([
+        listSessions(drill).catch(() => undefined),
+        drill.core.listNamespacedPod({ namespace: BENCH_NAMESPACE }).catch(() => undefined),
+        drill.core.listNamespacedSecret({ namespace: BENCH_NAMESPACE }).catch(() => undefined),
+      ]);
+      if (!sessions || !pods || !secrets) return false;
+      const podOf = new Map(pods.items.map((p) => [p.metadata?.ownerReferences?.[0]?.uid, p]));
+      const secretOwners = new Set(secrets.items.map((s) => s.metadata?.ownerReferences?.[0]?.uid));
+      stuck = sessions
+        .filter((s) => !ENDED_PHASES.has(s.phase ?? ''))
+        .filter((s) => {
+          const pod = podOf.get(s.uid);
+          if (!pod || !secretOwners.has(s.uid) || s.phase === undefined || s.reason === 'Creating')
+            return true;
+          return (s.phase === 'Running') !== podReady(pod);
+        })
+        .map((s) => `${s.name}:${String(s.phase)}/${String(s.reason)}`);
+      return stuck.length === 0;
     },
     timeoutMs,
     100,
-  );
-  return notRunning;
+  ).catch((err: unknown) => {
+    throw new Error(`not converged after ${String(timeoutMs / 1000)} s: ${stuck.slice(0, 10).join(' ')}`, {
+      cause: err,
+    });
+  });
+  return performance.now() - started;
 }
+
+/** Phases in which a session has, and should have, no running workload. */
+export const ENDED_PHASES = new Set(['Failed', 'Stopped', 'Expired']);
 
 export const sessionNames = (prefix: string, count: number): string[] =>
   Array.from({ length: count }, (_, i) => `${prefix}-${String(i)}`);
