@@ -13,8 +13,7 @@ import {
   report,
   secondsFromEnv,
   sessionNames,
-  startDrill,
-  startOperator,
+  seedDrill,
   stopDrill,
   waitConverged,
   waitPods,
@@ -22,7 +21,7 @@ import {
   writesSince,
   type Drill,
 } from './harness.ts';
-import { checkInvariants, dataVolumeUids } from './invariants.ts';
+import { checkInvariants } from './invariants.ts';
 import { Timeline } from './timeline.ts';
 
 const OUTAGE_S = secondsFromEnv('DRILL_OUTAGE', 60);
@@ -31,12 +30,7 @@ let drill: Drill;
 let dataVolumes: Set<string>;
 
 beforeAll(async () => {
-  drill = await startDrill();
-  await startOperator(drill);
-  const first = sessionNames('before', 20);
-  await createSessions(drill, first);
-  await waitRunning(drill, first, 120_000);
-  dataVolumes = await dataVolumeUids(drill);
+  ({ drill, dataVolumes } = await seedDrill(20));
 });
 afterAll(async () => {
   await stopDrill(drill);

@@ -1,7 +1,7 @@
 // What every drill shares: a private control plane (drills stop and start its components, so never the
 // shared test cluster), a proposal with a catalogue image, the operator as real child processes with
 // leader election on, and the timings and writes each drill prints.
-import { GROUP, VERSION } from '../crds/index.ts';
+import { DATA_LABEL, GROUP, VERSION } from '../crds/index.ts';
 import {
   BENCH_NAMESPACE,
   benchSession,
@@ -57,6 +57,40 @@ export async function startOperator(drill: Drill): Promise<OperatorProcess> {
   const op = await startOperatorProcess(drill, LEADER_FLAGS);
   drill.operators.push(op);
   return op;
+}
+
+/**
+ * The seed every drill starts from: a private control plane, `operators` replicas (the first leads),
+ * and `sessions` sessions Running; with the UIDs of the proposal's data volumes, which no fault may
+ * delete.
+ */
+export async function seedDrill(
+  sessions: number,
+  operators = 1,
+): Promise<{ drill: Drill; dataVolumes: Set<string> }> {
+  const drill = await startDrill();
+  try {
+    await startOperator(drill);
+    if (operators > 1) await leaderOf(drill);
+    for (let i = 1; i < operators; i++) await startOperator(drill);
+    const first = sessionNames('before', sessions);
+    await createSessions(drill, first);
+    await waitRunning(drill, first, 120_000);
+    return { drill, dataVolumes: await dataVolumeUids(drill) };
+  } catch (err) {
+    await stopDrill(drill);
+    throw err;
+  }
+}
+
+/** The UIDs of the proposal's data volumes and claims, to compare before and after a fault. */
+export async function dataVolumeUids(drill: Drill): Promise<Set<string>> {
+  const labelSelector = DATA_LABEL;
+  const [volumes, claims] = await Promise.all([
+    drill.core.listPersistentVolume({ labelSelector }),
+    drill.core.listNamespacedPersistentVolumeClaim({ namespace: BENCH_NAMESPACE, labelSelector }),
+  ]);
+  return new Set([...volumes.items, ...claims.items].map((o) => o.metadata?.uid ?? ''));
 }
 
 export async function stopDrill(drill: Drill): Promise<void> {
@@ -235,7 +269,7 @@ export function report(drill: string, facts: Record<string, string | number>): v
 }
 
 /** The live operator that leads (its leader_election_master_status is 1), once one does. */
-export async function leaderOf(drill: Drill, timeoutMs = 30_000): Promise<OperatorProcess> {
+export async function leaderOf(drill: Drill, timeoutMs = 30_000, everyMs = 200): Promise<OperatorProcess> {
   let leader: OperatorProcess | undefined;
   await until(
     async () => {
@@ -246,7 +280,7 @@ export async function leaderOf(drill: Drill, timeoutMs = 30_000): Promise<Operat
       return leader !== undefined;
     },
     timeoutMs,
-    200,
+    everyMs,
   );
   if (!leader) throw new Error('no leader');
   return leader;

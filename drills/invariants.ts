@@ -3,30 +3,22 @@
 // exactly when its pod runs and is ready), at most one pod per session, nothing orphaned, no request
 // loop, and no user data volume deleted.
 import { expect } from 'vitest';
-import { DATA_LABEL } from '../crds/index.ts';
 import { sleep } from '../runtime/time.ts';
 import {
   DRILL_NAMESPACE,
   ENDED_PHASES,
   alive,
+  dataVolumeUids,
   listSessions,
   podReady,
   workWrites,
   type Drill,
 } from './harness.ts';
 
+export { dataVolumeUids };
+
 interface Owned {
   metadata?: { name?: string; ownerReferences?: { uid: string; kind: string; controller?: boolean }[] };
-}
-
-/** The UIDs of the proposal's data volumes and claims, to compare before and after a fault. */
-export async function dataVolumeUids(drill: Drill): Promise<Set<string>> {
-  const labelSelector = DATA_LABEL;
-  const [volumes, claims] = await Promise.all([
-    drill.core.listPersistentVolume({ labelSelector }),
-    drill.core.listNamespacedPersistentVolumeClaim({ namespace: DRILL_NAMESPACE, labelSelector }),
-  ]);
-  return new Set([...volumes.items, ...claims.items].map((o) => o.metadata?.uid ?? ''));
 }
 
 const sessionOwner = (o: Owned) =>

@@ -6,30 +6,22 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { until } from '../bench/common.ts';
 import {
   DRILL_NAMESPACE,
-  createSessions,
   listSessions,
   liveWorkWrites,
   report,
-  sessionNames,
-  startDrill,
-  startOperator,
+  seedDrill,
   stopDrill,
   waitRunning,
   writesSince,
   type Drill,
 } from './harness.ts';
-import { checkInvariants, dataVolumeUids } from './invariants.ts';
+import { checkInvariants } from './invariants.ts';
 
 let drill: Drill;
 let dataVolumes: Set<string>;
 
 beforeAll(async () => {
-  drill = await startDrill();
-  await startOperator(drill);
-  const first = sessionNames('before', 12);
-  await createSessions(drill, first);
-  await waitRunning(drill, first, 120_000);
-  dataVolumes = await dataVolumeUids(drill);
+  ({ drill, dataVolumes } = await seedDrill(12));
 });
 afterAll(async () => {
   await stopDrill(drill);
