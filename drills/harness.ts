@@ -53,8 +53,8 @@ export async function startDrill(): Promise<Drill> {
 }
 
 /** Starts one more operator replica (leader election on); resolves once its caches are synced. */
-export async function startOperator(drill: Drill): Promise<OperatorProcess> {
-  const op = await startOperatorProcess(drill, LEADER_FLAGS);
+export async function startOperator(drill: Drill, flags: readonly string[] = []): Promise<OperatorProcess> {
+  const op = await startOperatorProcess(drill, [...LEADER_FLAGS, ...flags]);
   drill.operators.push(op);
   return op;
 }
