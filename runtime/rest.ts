@@ -63,7 +63,7 @@ export class RestClient {
   }
 
   /**
-   * Resolves the next time the API server answers 2xx after having failed (no answer, 5xx or 429), or
+   * Resolves the next time the API server answers 2xx after having failed (no answer or 5xx), or
    * when `signal` aborts. Callers waiting out a back-off race it, so that one request that gets
    * through (any informer, the leader election) wakes every waiter and the operator catches up at once.
    */
@@ -90,7 +90,9 @@ export class RestClient {
     const res = await this.open(method, path, options);
     const text = await readBody(res);
     const code = res.statusCode ?? 0;
-    if (code < 200 || code >= 300) throw new ApiError(method, path, code, parseStatus(text), text);
+    if (code < 200 || code >= 300) {
+      throw new ApiError(method, path, code, parseStatus(text), text, header(res, 'retry-after'));
+    }
     return (text ? JSON.parse(text) : undefined) as T;
   }
 
@@ -108,7 +110,7 @@ export class RestClient {
     const code = res.statusCode ?? 0;
     if (code !== 200) {
       const text = await readBody(res);
-      throw new ApiError('GET', path, code, parseStatus(text), text);
+      throw new ApiError('GET', path, code, parseStatus(text), text, header(res, 'retry-after'));
     }
     return res;
   }
@@ -242,7 +244,9 @@ class ServerHealth {
 
   record(code: string): void {
     const status = Number(code);
-    if (!Number.isInteger(status) || status >= 500 || status === 429) {
+    // A 429 is the API server answering, asking this client to slow down: it is no outage, and the
+    // next success must not wake every waiter (retrying every throttled key at once would be a loop).
+    if (!Number.isInteger(status) || status >= 500) {
       this.failing = true;
     } else if (status >= 200 && status < 300 && this.failing) {
       this.failing = false;
@@ -268,6 +272,11 @@ class ServerHealth {
       signal?.addEventListener('abort', onAbort, { once: true });
     });
   }
+}
+
+function header(res: http.IncomingMessage, name: string): string | undefined {
+  const value = res.headers[name];
+  return Array.isArray(value) ? value[0] : value;
 }
 
 function readBody(res: http.IncomingMessage): Promise<string> {

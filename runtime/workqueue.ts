@@ -97,10 +97,11 @@ export class WorkQueue {
     this.schedule();
   }
 
-  addRateLimited(key: string): void {
+  /** Queues `key` after its back-off, and never sooner than `atLeastMs` (an API server's Retry-After). */
+  addRateLimited(key: string, atLeastMs = 0): void {
     if (this.shuttingDown) return;
     this.metrics?.queueRetries.inc(this.labels);
-    this.addAfter(key, this.rateLimiter.when(key));
+    this.addAfter(key, Math.max(this.rateLimiter.when(key), atLeastMs));
   }
 
   /** Clears the key's back-off: call after a successful reconcile. */
