@@ -2,6 +2,7 @@
 // pod failed by its own doing.
 import type { V1Pod, V1PodCondition } from '@kubernetes/client-node';
 import { describe, expect, it } from 'vitest';
+import { diagnosePod } from './diagnosis.ts';
 import { clusterDisruption } from './disruption.ts';
 
 function failedPod(conditions: Partial<V1PodCondition>[] = [], extra: Partial<V1Pod['status']> = {}): V1Pod {
@@ -54,5 +55,15 @@ describe('clusterDisruption', () => {
     running.status = { phase: 'Running' };
     expect(clusterDisruption(running, nodes())).toBeUndefined();
     expect(clusterDisruption(undefined)).toBeUndefined();
+  });
+});
+
+describe('diagnosePod on a pod the cluster ended', () => {
+  it('still says Failed, and names the disruption the workload step restarts on', () => {
+    const d = diagnosePod(failedPod([{ reason: 'DeletionByPodGC' }]), new Date());
+    expect(d).toMatchObject({ state: 'Failed', disrupted: 'its node was lost' });
+    const own = diagnosePod(failedPod(), new Date(), { nodeExists: nodes('kwok-cpu-1') });
+    expect(own.state).toBe('Failed');
+    expect('disrupted' in own).toBe(false);
   });
 });
