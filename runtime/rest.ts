@@ -63,7 +63,7 @@ export class RestClient {
   }
 
   /**
-   * Resolves the next time the API server answers 2xx after having failed (no answer or 5xx), or
+   * Resolves the next time the API server answers 2xx after having failed (no answer, 5xx or 429), or
    * when `signal` aborts. Callers waiting out a back-off race it, so that one request that gets
    * through (any informer, the leader election) wakes every waiter and the operator catches up at once.
    */
@@ -244,9 +244,9 @@ class ServerHealth {
 
   record(code: string): void {
     const status = Number(code);
-    // A 429 is the API server answering, asking this client to slow down: it is no outage, and the
-    // next success must not wake every waiter (retrying every throttled key at once would be a loop).
-    if (!Number.isInteger(status) || status >= 500) {
+    // A 429 counts too: a starting API server answers 429 before it serves; keys that a 429 asked to
+    // wait (Retry-After) are left waiting by WorkQueue.retryFailedNow.
+    if (!Number.isInteger(status) || status >= 500 || status === 429) {
       this.failing = true;
     } else if (status >= 200 && status < 300 && this.failing) {
       this.failing = false;

@@ -131,6 +131,11 @@ describe('WorkQueue', () => {
     const key = await q.get();
     expect(key).toBe('k');
     expect(performance.now() - started).toBeGreaterThanOrEqual(145);
+    q.done('k');
+    // Woken by "the API server answers again", a throttled key still waits its Retry-After.
+    q.addRateLimited('k', 10_000);
+    q.addRateLimited('other');
+    expect(q.retryFailedNow()).toBe(1);
     q.shutDown();
   });
 
