@@ -163,6 +163,15 @@ describe('catalogue edits under running sessions', () => {
         name,
       });
     await until(async () => (await listSessions(drill)).length === RUNNING, 30_000, 200);
+    // Their children go through the garbage collector (owner references), which may lag under load.
+    const leftovers = async () => {
+      const [secrets, pods] = await Promise.all([
+        drill.core.listNamespacedSecret({ namespace: DRILL_NAMESPACE }),
+        drill.core.listNamespacedPod({ namespace: DRILL_NAMESPACE }),
+      ]);
+      return [...secrets.items, ...pods.items].filter((x) => x.metadata?.name?.startsWith('daas-after-'));
+    };
+    await until(async () => (await leftovers()).length === 0, 60_000, 200);
     const { sessions: count } = await checkInvariants(drill, { dataVolumes });
     const wordsOf = (s: { reason: string | undefined; message: string }) =>
       `${String(s.reason)}: ${s.message.slice(0, 160)}`;

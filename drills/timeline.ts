@@ -37,29 +37,34 @@ export class Timeline {
 
   private async poll(): Promise<void> {
     while (!this.stopped) {
-      const now = (performance.now() - this.startedAt) / 1000;
-      const [pods, nodes] = await Promise.all([
-        this.drill.core.listNamespacedPod({ namespace: DRILL_NAMESPACE }).catch(() => undefined),
-        this.drill.core.listNode().catch(() => undefined),
-      ]);
-      for (const pod of pods?.items ?? []) {
-        const name = pod.metadata?.name ?? '';
-        if (!this.podNames.includes(name)) continue;
-        if (pod.spec?.nodeName && !this.bound.has(name)) this.bound.set(name, now);
-        if (podReady(pod) && !this.running.has(name)) this.running.set(name, now);
-      }
-      for (const node of nodes?.items ?? []) {
-        const ready = node.status?.conditions?.find((c) => c.type === 'Ready')?.status === 'True';
-        const tainted = node.spec?.taints?.some((t) => NODE_HEALTH_TAINTS.has(t.key)) ?? false;
-        if (!ready || tainted) this.lastUnhealthyNode = now;
-      }
+      await this.pollOnce();
       await sleep(250);
+    }
+  }
+
+  private async pollOnce(): Promise<void> {
+    const now = (performance.now() - this.startedAt) / 1000;
+    const [pods, nodes] = await Promise.all([
+      this.drill.core.listNamespacedPod({ namespace: DRILL_NAMESPACE }).catch(() => undefined),
+      this.drill.core.listNode().catch(() => undefined),
+    ]);
+    for (const pod of pods?.items ?? []) {
+      const name = pod.metadata?.name ?? '';
+      if (!this.podNames.includes(name)) continue;
+      if (pod.spec?.nodeName && !this.bound.has(name)) this.bound.set(name, now);
+      if (podReady(pod) && !this.running.has(name)) this.running.set(name, now);
+    }
+    for (const node of nodes?.items ?? []) {
+      const ready = node.status?.conditions?.find((c) => c.type === 'Ready')?.status === 'True';
+      const tainted = node.spec?.taints?.some((t) => NODE_HEALTH_TAINTS.has(t.key)) ?? false;
+      if (!ready || tainted) this.lastUnhealthyNode = now;
     }
   }
 
   async stop(): Promise<TimelineFacts> {
     this.stopped = true;
     await this.loop;
+    await this.pollOnce(); // what happened since the last poll (the caller saw the pods run)
     const last = (m: Map<string, number>) =>
       this.podNames.every((n) => m.has(n)) ? Math.max(...this.podNames.map((n) => m.get(n) ?? 0)) : NaN;
     return {
