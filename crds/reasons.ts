@@ -320,6 +320,8 @@ export const EVENT_REASONS = {
   Recreated:
     'A child was created again: a change to resources, image or data, or a pod deleted by hand (Normal).',
   IdleStopped: 'The idle culler stopped the session (Normal).',
+  Restarted:
+    'The cluster ended the session pod (its node was lost, a drain or a preemption), not the session itself: the pod was created again with the same credentials and data (Normal).',
   Restored:
     'A child changed or deleted out of band (a hand edit, a pruning tool) was restored to what the operator wants (Normal).',
   CredentialsRestored:

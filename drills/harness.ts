@@ -1,7 +1,7 @@
 // What every drill shares: a private control plane (drills stop and start its components, so never the
 // shared test cluster), a proposal with a catalogue image, the operator as real child processes with
 // leader election on, and the timings and writes each drill prints.
-import { GROUP, VERSION } from '../crds/index.ts';
+import { DATA_LABEL, GROUP, VERSION } from '../crds/index.ts';
 import {
   BENCH_NAMESPACE,
   benchSession,
@@ -53,10 +53,44 @@ export async function startDrill(): Promise<Drill> {
 }
 
 /** Starts one more operator replica (leader election on); resolves once its caches are synced. */
-export async function startOperator(drill: Drill): Promise<OperatorProcess> {
-  const op = await startOperatorProcess(drill, LEADER_FLAGS);
+export async function startOperator(drill: Drill, flags: readonly string[] = []): Promise<OperatorProcess> {
+  const op = await startOperatorProcess(drill, [...LEADER_FLAGS, ...flags]);
   drill.operators.push(op);
   return op;
+}
+
+/**
+ * The seed every drill starts from: a private control plane, `operators` replicas (the first leads),
+ * and `sessions` sessions Running; with the UIDs of the proposal's data volumes, which no fault may
+ * delete.
+ */
+export async function seedDrill(
+  sessions: number,
+  operators = 1,
+): Promise<{ drill: Drill; dataVolumes: Set<string> }> {
+  const drill = await startDrill();
+  try {
+    await startOperator(drill);
+    if (operators > 1) await leaderOf(drill);
+    for (let i = 1; i < operators; i++) await startOperator(drill);
+    const first = sessionNames('before', sessions);
+    await createSessions(drill, first);
+    await waitRunning(drill, first, 120_000);
+    return { drill, dataVolumes: await dataVolumeUids(drill) };
+  } catch (err) {
+    await stopDrill(drill);
+    throw err;
+  }
+}
+
+/** The UIDs of the proposal's data volumes and claims, to compare before and after a fault. */
+export async function dataVolumeUids(drill: Drill): Promise<Set<string>> {
+  const labelSelector = DATA_LABEL;
+  const [volumes, claims] = await Promise.all([
+    drill.core.listPersistentVolume({ labelSelector }),
+    drill.core.listNamespacedPersistentVolumeClaim({ namespace: BENCH_NAMESPACE, labelSelector }),
+  ]);
+  return new Set([...volumes.items, ...claims.items].map((o) => o.metadata?.uid ?? ''));
 }
 
 export async function stopDrill(drill: Drill): Promise<void> {
@@ -183,24 +217,47 @@ export async function waitPods(drill: Drill, names: readonly string[], timeoutMs
 }
 
 /**
- * Waits until every session's status says what its pod says (Running exactly when the pod is ready);
- * returns how many sessions are not Running then. See docs/drills.md: after an outage longer than the
- * node grace period, kwok never restores the Ready condition the node controller cleared.
+ * Waits until the operator has converged: every session that should run has its pod and its Secret,
+ * and its status says what the pod says (Running exactly when the pod is ready; no session still
+ * "Creating" once its pod exists). What the scheduler and the kubelet (kwok) do next is not the
+ * operator's part: this is the time a drill holds the operator to. Returns the ms it took.
  */
-export async function waitConsistent(drill: Drill, timeoutMs: number): Promise<number> {
-  let notRunning = 0;
+export async function waitConverged(drill: Drill, timeoutMs: number): Promise<number> {
+  const started = performance.now();
+  let stuck: string[] = [];
   await until(
     async () => {
-      const { sessions, pods } = await sessionsAndPods(drill);
-      const ready = new Set(pods.filter(podReady).map((p) => p.metadata?.ownerReferences?.[0]?.uid));
-      notRunning = sessions.filter((s) => s.phase !== 'Running').length;
-      return sessions.every((s) => (s.phase === 'Running') === ready.has(s.uid));
+      const [sessions, pods, secrets] = await Promise.all([
+        listSessions(drill).catch(() => undefined),
+        drill.core.listNamespacedPod({ namespace: BENCH_NAMESPACE }).catch(() => undefined),
+        drill.core.listNamespacedSecret({ namespace: BENCH_NAMESPACE }).catch(() => undefined),
+      ]);
+      if (!sessions || !pods || !secrets) return false;
+      const podOf = new Map(pods.items.map((p) => [p.metadata?.ownerReferences?.[0]?.uid, p]));
+      const secretOwners = new Set(secrets.items.map((s) => s.metadata?.ownerReferences?.[0]?.uid));
+      stuck = sessions
+        .filter((s) => !ENDED_PHASES.has(s.phase ?? ''))
+        .filter((s) => {
+          const pod = podOf.get(s.uid);
+          if (!pod || !secretOwners.has(s.uid) || s.phase === undefined || s.reason === 'Creating')
+            return true;
+          return (s.phase === 'Running') !== podReady(pod);
+        })
+        .map((s) => `${s.name}:${String(s.phase)}/${String(s.reason)}`);
+      return stuck.length === 0;
     },
     timeoutMs,
     100,
-  );
-  return notRunning;
+  ).catch((err: unknown) => {
+    throw new Error(`not converged after ${String(timeoutMs / 1000)} s: ${stuck.slice(0, 10).join(' ')}`, {
+      cause: err,
+    });
+  });
+  return performance.now() - started;
 }
+
+/** Phases in which a session has, and should have, no running workload. */
+export const ENDED_PHASES = new Set(['Failed', 'Stopped', 'Expired']);
 
 export const sessionNames = (prefix: string, count: number): string[] =>
   Array.from({ length: count }, (_, i) => `${prefix}-${String(i)}`);
@@ -212,7 +269,7 @@ export function report(drill: string, facts: Record<string, string | number>): v
 }
 
 /** The live operator that leads (its leader_election_master_status is 1), once one does. */
-export async function leaderOf(drill: Drill, timeoutMs = 30_000): Promise<OperatorProcess> {
+export async function leaderOf(drill: Drill, timeoutMs = 30_000, everyMs = 200): Promise<OperatorProcess> {
   let leader: OperatorProcess | undefined;
   await until(
     async () => {
@@ -223,7 +280,7 @@ export async function leaderOf(drill: Drill, timeoutMs = 30_000): Promise<Operat
       return leader !== undefined;
     },
     timeoutMs,
-    200,
+    everyMs,
   );
   if (!leader) throw new Error('no leader');
   return leader;

@@ -3,26 +3,23 @@
 // exactly when its pod runs and is ready), at most one pod per session, nothing orphaned, no request
 // loop, and no user data volume deleted.
 import { expect } from 'vitest';
-import { DATA_LABEL } from '../crds/index.ts';
 import { sleep } from '../runtime/time.ts';
-import { DRILL_NAMESPACE, alive, listSessions, podReady, workWrites, type Drill } from './harness.ts';
+import {
+  DRILL_NAMESPACE,
+  ENDED_PHASES,
+  alive,
+  dataVolumeUids,
+  listSessions,
+  podReady,
+  workWrites,
+  type Drill,
+} from './harness.ts';
+
+export { dataVolumeUids };
 
 interface Owned {
   metadata?: { name?: string; ownerReferences?: { uid: string; kind: string; controller?: boolean }[] };
 }
-
-/** The UIDs of the proposal's data volumes and claims, to compare before and after a fault. */
-export async function dataVolumeUids(drill: Drill): Promise<Set<string>> {
-  const labelSelector = DATA_LABEL;
-  const [volumes, claims] = await Promise.all([
-    drill.core.listPersistentVolume({ labelSelector }),
-    drill.core.listNamespacedPersistentVolumeClaim({ namespace: DRILL_NAMESPACE, labelSelector }),
-  ]);
-  return new Set([...volumes.items, ...claims.items].map((o) => o.metadata?.uid ?? ''));
-}
-
-/** Phases in which a session has, and should have, no running workload. */
-const ENDED = new Set(['Failed', 'Stopped', 'Expired']);
 
 const sessionOwner = (o: Owned) =>
   o.metadata?.ownerReferences?.find((r) => r.controller === true && r.kind === 'AnalysisSession')?.uid;
@@ -73,7 +70,7 @@ export async function checkInvariants(
   for (const s of sessions) {
     const own = podsBySession.get(s.uid) ?? [];
     expect(own.length, `pods of session ${s.name}`).toBeLessThanOrEqual(1);
-    if (s.phase !== undefined && ENDED.has(s.phase)) {
+    if (s.phase !== undefined && ENDED_PHASES.has(s.phase)) {
       // An ended session has no running workload (a failed pod may stay for the user to inspect).
       expect(own.filter(podReady), `ready pods of ended session ${s.name}`).toEqual([]);
       continue;

@@ -1,7 +1,8 @@
 // Drills on the operator process itself, with a leader and a standby: the leader killed with SIGKILL
 // in the middle of a burst (the standby takes over once the Lease expires), then the new leader frozen
 // with SIGSTOP during a burst (the standby takes over; the frozen one, resumed, must stand down and
-// not reconcile beside the new leader). No duplicate pod, no orphan, no write once converged.
+// not reconcile beside the new leader), then a leader killed right after it took the Lease from a
+// killed one (a third replica takes over). No duplicate pod, no orphan, no write once converged.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { until } from '../bench/common.ts';
 import { sumMetric } from '../bench/operator-process.ts';
@@ -14,7 +15,7 @@ import {
   report,
   secondsFromEnv,
   sessionNames,
-  startDrill,
+  seedDrill,
   startOperator,
   stopDrill,
   waitRunning,
@@ -22,22 +23,17 @@ import {
   writesSince,
   type Drill,
 } from './harness.ts';
-import { checkInvariants, dataVolumeUids } from './invariants.ts';
+import { checkInvariants } from './invariants.ts';
 
 const BURST = 150;
+/** The fake nodes take 110 pods each (330): after the two bursts above, room for this many more. */
+const HANDOVER_BURST = 20;
 const PAUSE_S = secondsFromEnv('DRILL_PAUSE', 60);
 let drill: Drill;
 let dataVolumes: Set<string>;
 
 beforeAll(async () => {
-  drill = await startDrill();
-  await startOperator(drill);
-  await leaderOf(drill);
-  await startOperator(drill);
-  const first = sessionNames('before', 10);
-  await createSessions(drill, first);
-  await waitRunning(drill, first, 120_000);
-  dataVolumes = await dataVolumeUids(drill);
+  ({ drill, dataVolumes } = await seedDrill(10, 2));
 });
 afterAll(async () => {
   await stopDrill(drill);
@@ -113,5 +109,39 @@ describe('the operator process under faults (leader and standby)', () => {
     });
     // Fenced: nothing written by the old leader once it resumed beside the new one.
     expect(frozenAfterResume).toBe(0);
+  });
+
+  it('kill -9 of the new leader right after a hand-over: the third replica takes over and finishes the burst', async () => {
+    // Three live replicas: the leader, the standby that will take over, and one more.
+    while (drill.operators.filter(alive).length < 3) await startOperator(drill);
+    const first = await leaderOf(drill);
+    const writes = await liveWorkWrites(drill);
+    const burst = createSessions(drill, sessionNames('handover', HANDOVER_BURST));
+    await sleep(300);
+    const killedAt = performance.now();
+    await first.stop('SIGKILL');
+    // The moment a standby reports that it leads, it has just taken the Lease and is starting its
+    // controllers: kill it there, mid-hand-over.
+    const second = await leaderOf(drill, 60_000, 10);
+    const secondLedS = (performance.now() - killedAt) / 1000;
+    await second.stop('SIGKILL');
+    const secondKilledAt = performance.now();
+    await burst;
+    const third = await leaderOf(drill, 60_000);
+    const thirdLedS = (performance.now() - secondKilledAt) / 1000;
+    await waitRunning(drill, undefined, 180_000);
+    const recoveryS = (performance.now() - secondKilledAt) / 1000;
+    const { sessions } = await checkInvariants(drill, { dataVolumes });
+    report('operator kill -9 at a hand-over (the new leader)', {
+      recoveryS,
+      firstHandOverS: secondLedS,
+      secondHandOverS: thirdLedS,
+      writes: await writesSince(drill, writes),
+      burst: HANDOVER_BURST,
+      sessions,
+    });
+    expect(alive(third)).toBe(true);
+    // Two Lease expiries (15 s each) bound it; the rest is the burst.
+    expect(recoveryS).toBeLessThan(90);
   });
 });

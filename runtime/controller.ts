@@ -3,7 +3,7 @@
 // The queue guarantees one key is never reconciled by two workers at once.
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
-import { classifyError, type Classified } from './errors.ts';
+import { ApiError, classifyError, type Classified } from './errors.ts';
 import type { Priority } from './fairqueue.ts';
 import type { Cache } from './informer.ts';
 import type { RuntimeMetrics } from './metrics.ts';
@@ -224,7 +224,8 @@ export class Controller {
       switch (classified.action) {
         case 'requeue-now':
         case 'backoff':
-          queue.addRateLimited(key);
+          // Throttled (429) or unavailable with a Retry-After: not before the API server asks.
+          queue.addRateLimited(key, err instanceof ApiError ? err.retryAfterMs : 0);
           log.info(
             {
               durationMs,

@@ -17,8 +17,17 @@ export class ApiError extends Error {
   readonly status: StatusBody | undefined;
   readonly method: string;
   readonly path: string;
+  /** The API server's Retry-After (429 from priority and fairness, some 503s), in ms; 0 when absent. */
+  readonly retryAfterMs: number;
 
-  constructor(method: string, path: string, statusCode: number, status: StatusBody | undefined, text = '') {
+  constructor(
+    method: string,
+    path: string,
+    statusCode: number,
+    status: StatusBody | undefined,
+    text = '',
+    retryAfter?: string,
+  ) {
     const reason = status?.reason ?? (statusCode ? `HTTP${statusCode}` : 'Unknown');
     super(`${method} ${path}: ${statusCode} ${reason}: ${status?.message ?? text.slice(0, 300)}`);
     this.name = 'ApiError';
@@ -27,7 +36,14 @@ export class ApiError extends Error {
     this.status = status;
     this.method = method;
     this.path = path;
+    this.retryAfterMs = retryAfterMs(retryAfter);
   }
+}
+
+/** A Retry-After header in delay-seconds (the form the API server sends), capped at a minute; 0 when absent. */
+export function retryAfterMs(header: string | undefined): number {
+  const seconds = Number(header);
+  return header !== undefined && Number.isFinite(seconds) && seconds > 0 ? Math.min(seconds, 60) * 1000 : 0;
 }
 
 /** A failure that no retry can fix (controller-runtime's TerminalError): report it, do not requeue. */

@@ -2,6 +2,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { KubeConfig } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ApiError } from './errors.ts';
 import { FencedWriteError, RestClient } from './rest.ts';
 
 // A plain HTTP server on loopback stands in for the API server: only the client's own pacing is tested.
@@ -15,6 +16,8 @@ beforeAll(async () => {
     served++;
     res.statusCode = answer;
     res.setHeader('Content-Type', 'application/json');
+    // As priority and fairness answers a request it rejects.
+    if (answer === 429) res.setHeader('Retry-After', '1');
     res.end('{"kind":"Namespace"}');
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -75,6 +78,16 @@ describe('RestClient around outages and leadership', () => {
     await client.get('/api/v1/namespaces/x');
     await new Promise((resolve) => setImmediate(resolve));
     expect(woken).toBe(1);
+    client.close();
+  });
+
+  it('reads Retry-After from a 429', async () => {
+    const client = new RestClient(kubeConfig);
+    answer = 429;
+    const err: unknown = await client.get('/api/v1/namespaces/x').catch((e: unknown) => e);
+    answer = 200;
+    expect(err).toBeInstanceOf(ApiError);
+    expect((err as ApiError).retryAfterMs).toBe(1000);
     client.close();
   });
 

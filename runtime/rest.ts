@@ -90,7 +90,9 @@ export class RestClient {
     const res = await this.open(method, path, options);
     const text = await readBody(res);
     const code = res.statusCode ?? 0;
-    if (code < 200 || code >= 300) throw new ApiError(method, path, code, parseStatus(text), text);
+    if (code < 200 || code >= 300) {
+      throw new ApiError(method, path, code, parseStatus(text), text, header(res, 'retry-after'));
+    }
     return (text ? JSON.parse(text) : undefined) as T;
   }
 
@@ -108,7 +110,7 @@ export class RestClient {
     const code = res.statusCode ?? 0;
     if (code !== 200) {
       const text = await readBody(res);
-      throw new ApiError('GET', path, code, parseStatus(text), text);
+      throw new ApiError('GET', path, code, parseStatus(text), text, header(res, 'retry-after'));
     }
     return res;
   }
@@ -247,6 +249,8 @@ class ServerHealth {
 
   record(code: string): void {
     const status = Number(code);
+    // A 429 counts too: a starting API server answers 429 before it serves; keys that a 429 asked to
+    // wait (Retry-After) are left waiting by WorkQueue.retryFailedNow.
     if (!Number.isInteger(status) || status >= 500 || status === 429) {
       this.failing = true;
     } else if (status >= 200 && status < 300 && this.failing) {
@@ -273,6 +277,11 @@ class ServerHealth {
       signal?.addEventListener('abort', onAbort, { once: true });
     });
   }
+}
+
+function header(res: http.IncomingMessage, name: string): string | undefined {
+  const value = res.headers[name];
+  return Array.isArray(value) ? value[0] : value;
 }
 
 function readBody(res: http.IncomingMessage): Promise<string> {

@@ -124,6 +124,21 @@ describe('WorkQueue', () => {
     expect(q.numRequeues('k')).toBe(4);
   });
 
+  it("waits at least the API server's Retry-After, even when the back-off is shorter", async () => {
+    const q = new WorkQueue({ name: 'retry-after', rateLimiter: new ItemExponentialRateLimiter(5, 10_000) });
+    q.addRateLimited('k', 150);
+    const started = performance.now();
+    const key = await q.get();
+    expect(key).toBe('k');
+    expect(performance.now() - started).toBeGreaterThanOrEqual(145);
+    q.done('k');
+    // Woken by "the API server answers again", a throttled key still waits its Retry-After.
+    q.addRateLimited('k', 10_000);
+    q.addRateLimited('other');
+    expect(q.retryFailedNow()).toBe(1);
+    q.shutDown();
+  });
+
   it('retries keys in a long error back-off at once when asked, but leaves deadlines alone', async () => {
     const q = new WorkQueue({
       name: 'recover',

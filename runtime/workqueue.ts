@@ -28,6 +28,8 @@ interface Delayed {
 
 export class WorkQueue {
   private readonly queue = new FairQueue();
+  /** Keys waiting out an API server's Retry-After (429), not just their own back-off. */
+  private readonly throttled = new Set<string>();
   /** Keys to process (waiting, or again after the current pass), with the priority asked for. */
   private readonly dirty = new Map<string, Priority>();
   private readonly processing = new Map<string, number>();
@@ -97,15 +99,22 @@ export class WorkQueue {
     this.schedule();
   }
 
-  addRateLimited(key: string): void {
+  /**
+   * Queues `key` after its back-off, and never sooner than `atLeastMs` (an API server's Retry-After):
+   * such a key is throttled, and retryFailedNow leaves it waiting.
+   */
+  addRateLimited(key: string, atLeastMs = 0): void {
     if (this.shuttingDown) return;
     this.metrics?.queueRetries.inc(this.labels);
-    this.addAfter(key, this.rateLimiter.when(key));
+    if (atLeastMs > 0) this.throttled.add(key);
+    else this.throttled.delete(key);
+    this.addAfter(key, Math.max(this.rateLimiter.when(key), atLeastMs));
   }
 
   /** Clears the key's back-off: call after a successful reconcile. */
   forget(key: string): void {
     this.rateLimiter.forget(key);
+    this.throttled.delete(key);
   }
 
   /**
@@ -115,7 +124,8 @@ export class WorkQueue {
   retryFailedNow(): number {
     let count = 0;
     for (const key of [...this.waiting.keys()]) {
-      if (this.rateLimiter.retries(key) === 0) continue;
+      // A throttled key waits as the API server asked: retrying it on every success would be a loop.
+      if (this.rateLimiter.retries(key) === 0 || this.throttled.has(key)) continue;
       this.waiting.delete(key); // its heap entry is skipped when due
       this.forget(key);
       this.add(key);

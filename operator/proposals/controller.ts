@@ -109,8 +109,10 @@ interface Onboarding {
 
 /**
  * Creates the proposal's shared volumes, then each claim once its volume is Available (the volume
- * binder binds a pre-bound claim at once only then; the volume's update brings this back). Objects
- * that exist are left alone: sessions mount them as they are.
+ * binder binds a pre-bound claim at once only then; the volume's update brings this back). Claims
+ * that exist keep their spec (sessions mount them as they are); only labels changed by hand are put
+ * back, by applying the same claim again. A claim whose data label was removed has left the cache:
+ * it is recognised by the volume bound to it.
  */
 async function onboard(ctx: OperatorContext, o: Onboarding): Promise<void> {
   const name = o.namespace.metadata.name ?? '';
@@ -126,10 +128,26 @@ async function onboard(ctx: OperatorContext, o: Onboarding): Promise<void> {
     if (!o.volumes.get(pv.metadata.name ?? '')) await apply(ctx.client, PersistentVolumes, pv);
   }
   for (const claim of built.value.claims as KubeObject[]) {
-    if (o.claims.get(`${name}/${claim.metadata.name ?? ''}`)) continue;
+    const cached = o.claims.get(`${name}/${claim.metadata.name ?? ''}`);
+    if (cached) {
+      if (labelsKept(cached, claim)) continue;
+      o.log.info({ namespace: name, claim: claim.metadata.name }, 'restoring the labels of a data claim');
+      await apply(ctx.client, PersistentVolumeClaims, claim);
+      continue;
+    }
     const volumeName = (claim.spec as { volumeName?: string } | undefined)?.volumeName ?? '';
     const volume = o.volumes.get(volumeName);
-    if ((volume?.status as { phase?: string } | undefined)?.phase !== 'Available') continue;
+    const claimRef = (volume?.spec as { claimRef?: { name?: string; namespace?: string } } | undefined)
+      ?.claimRef;
+    const boundToIt = claimRef?.name === claim.metadata.name && claimRef?.namespace === name;
+    const phase = (volume?.status as { phase?: string } | undefined)?.phase;
+    if (phase !== 'Available' && !(phase === 'Bound' && boundToIt)) continue;
     await apply(ctx.client, PersistentVolumeClaims, claim);
   }
+}
+
+/** Whether every label the operator sets on a claim is still there with its value (others may add more). */
+function labelsKept(live: KubeObject, desired: KubeObject): boolean {
+  const have = live.metadata.labels ?? {};
+  return Object.entries(desired.metadata.labels ?? {}).every(([k, v]) => have[k] === v);
 }

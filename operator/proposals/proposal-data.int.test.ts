@@ -2,7 +2,13 @@
 // namespace appears, its sessions share them (a second session binds nothing new), and the data
 // volumes go once the proposal namespace is deleted.
 import { randomBytes } from 'node:crypto';
-import { CoreV1Api, CustomObjectsApi, type KubeConfig } from '@kubernetes/client-node';
+import {
+  CoreV1Api,
+  CustomObjectsApi,
+  PatchStrategy,
+  setHeaderOptions,
+  type KubeConfig,
+} from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DATA_LABEL, GROUP, SESSION_NAMESPACE_LABEL, VERSION } from '../../crds/index.ts';
 import { installCrds } from '../../crds/testing/api-server.ts';
@@ -71,6 +77,37 @@ describe("a proposal's data", () => {
     );
     expect(bound.map((c) => c.spec?.accessModes?.[0]).sort()).toEqual(['ReadOnlyMany', 'ReadWriteMany']);
     expect(await sessions.list()).toEqual([]);
+  });
+
+  it("keeps its claims' labels: changed or removed by hand, they are put back on the same claim", async () => {
+    const [claim] = (
+      await core.listNamespacedPersistentVolumeClaim({ namespace: ns.name, labelSelector: DATA_LABEL })
+    ).items;
+    const name = claim?.metadata?.name ?? '';
+    const labels = claim?.metadata?.labels ?? {};
+    const patch = (body: object) =>
+      core.patchNamespacedPersistentVolumeClaim(
+        { name, namespace: ns.name, body },
+        setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
+      );
+    const restored = (what: string) =>
+      eventually(
+        what,
+        async () => {
+          const now = await core.readNamespacedPersistentVolumeClaim({ name, namespace: ns.name });
+          return now.metadata?.uid === claim?.metadata?.uid &&
+            JSON.stringify(now.metadata?.labels) === JSON.stringify(labels)
+            ? true
+            : undefined;
+        },
+        5000,
+        100,
+      );
+    await patch({ metadata: { labels: Object.fromEntries(Object.keys(labels).map((k) => [k, 'edited'])) } });
+    await restored('labels changed by hand, restored');
+    // Without its data label the claim leaves the operator's cache: the volume bound to it names it.
+    await patch({ metadata: { labels: { [DATA_LABEL]: null } } });
+    await restored('data label removed by hand, restored');
   });
 
   it('is shared by its sessions, and its volumes go with the proposal namespace', async () => {

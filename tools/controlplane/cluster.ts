@@ -25,6 +25,9 @@ export const componentNames = [
 ] as const;
 export type ComponentName = (typeof componentNames)[number];
 
+/** client-go's default renew deadline for kube-scheduler and kube-controller-manager elections. */
+const ELECTED_RENEW_DEADLINE_MS = 10_000;
+
 interface Ports {
   etcdClient: number;
   etcdPeer: number;
@@ -312,6 +315,25 @@ export class LocalCluster {
     this.watchers.delete(name);
     this.state.pids = Object.fromEntries(Object.entries(this.state.pids).filter(([k]) => k !== name));
     await this.saveState();
+  }
+
+  /**
+   * What kubelets would have done during an outage of the API server (or of etcd) that lasted
+   * `downMs`: on a real cluster kube-scheduler and kube-controller-manager run with leader election,
+   * exit once they cannot renew their Lease for the renew deadline (10 s), and are restarted by their
+   * kubelet; the new processes wait in the election loop (retrying every 2 s) and list everything
+   * afresh the moment the API server answers. Here they run without election (nothing would restart
+   * them), so they survive the outage instead, with client-go's watch back-off grown to 30 s (plus up
+   * to 100 % jitter): after a 60 s outage the scheduler bound new pods only 56 s after the return.
+   * Restarting them once the API server is back (it takes about as long as the election's retry)
+   * matches a real cluster; shorter outages need nothing, as on a real cluster.
+   */
+  async recoverFromOutage(downMs: number): Promise<void> {
+    if (downMs <= ELECTED_RENEW_DEADLINE_MS) return;
+    for (const name of ['kube-scheduler', 'kube-controller-manager'] as const) {
+      await this.stopComponent(name);
+      await this.startComponent(name);
+    }
   }
 
   /**

@@ -166,7 +166,11 @@ export class WorkloadStep {
     const namespace = session.metadata.namespace ?? '';
     const name = childName(session.metadata.name);
     const observed = (type: ResourceType) => this.children.get(type, namespace, name);
-    const settings = { imagePullGraceMs: this.imagePullGraceMs };
+    // Until the node cache has synced, a missing node proves nothing.
+    const nodeExists = this.nodes.hasSynced()
+      ? (node: string) => this.nodes.get(node) !== undefined
+      : undefined;
+    const settings = { imagePullGraceMs: this.imagePullGraceMs, nodeExists };
     const candidates = input.runtime ? [input.runtime] : [...this.runtimes.values()];
     const present = candidates.some((r) => r.diagnose(observed, now, settings).state !== 'Absent');
     const events: SessionEvent[] = [];
@@ -228,6 +232,22 @@ export class WorkloadStep {
       : runtime.diagnose(observed, now, settings);
     if (diagnosis.state !== 'Failed')
       return { diagnosis, present, verdicts: workloadVerdicts(diagnosis), events };
+    if (diagnosis.disrupted) {
+      // The cluster ended the workload, not the session: remove it (the Secret and the data stay)
+      // and the next pass, woken by the deletion, creates it again under the same name.
+      await this.remove(runtime, observed, true);
+      events.push({
+        type: 'Normal',
+        reason: 'Restarted',
+        note: `The session was restarted because ${diagnosis.disrupted}; its data and credentials are kept.`,
+      });
+      const restarting: WorkloadDiagnosis = {
+        state: 'Pending',
+        reason: 'Starting',
+        message: `The session is restarting: ${diagnosis.disrupted}.`,
+      };
+      return { diagnosis: restarting, present, verdicts: workloadVerdicts(restarting), events };
+    }
     // Fail fast: waiting will not help. Keep the credentials for a retry after the spec changes.
     events.push({ type: 'Warning', reason: diagnosis.reason, note: diagnosis.message });
     await this.remove(runtime, observed, true, { session, log });

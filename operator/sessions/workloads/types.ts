@@ -47,8 +47,11 @@ export type WorkloadDiagnosis =
       startedAt?: Date;
       message: string;
     }
-  /** Fail fast: waiting will not help (image cannot be pulled, crash loop, process exited, ...). */
-  | { state: 'Failed'; reason: SessionReason; message: string };
+  /**
+   * Fail fast: waiting will not help (image cannot be pulled, crash loop, process exited, ...).
+   * `disrupted`: the cluster ended the workload (its node was lost, a drain): restart it instead.
+   */
+  | { state: 'Failed'; reason: SessionReason; message: string; disrupted?: string };
 
 /** Everything a runtime builds from: the session's inputs, its data volumes and its credentials. */
 export interface WorkloadInput extends BuildInput {
@@ -62,6 +65,8 @@ export type ObservedChild = (type: ResourceType) => KubeObject | undefined;
 export interface DiagnosisSettings {
   /** How long a workload may fail to pull its image before the session fails. */
   imagePullGraceMs: number;
+  /** Whether a node exists (absent: not known yet), to tell a workload lost with its node. */
+  nodeExists?: (name: string) => boolean;
 }
 
 export interface WorkloadRuntime {

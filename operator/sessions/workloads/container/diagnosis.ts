@@ -7,6 +7,7 @@ import { quantityValue as parseQuantity } from '../../../../runtime/quantity.ts'
 import type { V1Container, V1ContainerStatus, V1Pod, V1PodCondition } from '@kubernetes/client-node';
 import { isSessionReason, type SessionReason } from '../../../../crds/index.ts';
 import { formatWait } from '../../../../runtime/duration.ts';
+import { clusterDisruption } from './disruption.ts';
 
 export type PodDiagnosis =
   | { state: 'Absent' }
@@ -23,10 +24,14 @@ export type PodDiagnosis =
    * Fail fast: waiting longer will not help. Reasons: ImagePullFailed, InvalidImageName,
    * ErrImageNeverPull, CreateContainerConfigError, CreateContainerError, CrashLoop, SessionExited,
    * or the pod's own status reason (Evicted, DeadlineExceeded, ...; PodFailed when it has none).
+   * `disrupted`: the cluster ended the pod (its node was lost, a drain, a preemption), in words that
+   * complete "restarted because ...": the session is restarted rather than failed (disruption.ts).
    */
-  | { state: 'Failed'; reason: SessionReason; message: string };
+  | { state: 'Failed'; reason: SessionReason; message: string; disrupted?: string };
 
 export interface DiagnosisOptions {
+  /** Whether a node exists (absent: unknown), to tell a pod lost with its node from a failed one. */
+  nodeExists?: (name: string) => boolean;
   /** How long image pull errors are tolerated, from scheduling (default 2 minutes). */
   imagePullGraceMs?: number;
   /** Restarts after which a container that keeps terminating is a crash loop (default 3). */
@@ -58,7 +63,10 @@ export function diagnosePod(pod: V1Pod | undefined, now: Date, options: Diagnosi
   if (pod.metadata?.deletionTimestamp) {
     return { state: 'Pending', reason: 'Stopping', message: 'The session is stopping.' };
   }
-  if (status.phase === 'Failed') return podFailed(pod);
+  if (status.phase === 'Failed') {
+    const disrupted = clusterDisruption(pod, options.nodeExists);
+    return disrupted ? { ...podFailed(pod), disrupted } : podFailed(pod);
+  }
   if (status.phase === 'Succeeded') {
     const exit = lastTermination(status.containerStatuses ?? []);
     return {
@@ -437,7 +445,7 @@ function latestStart(statuses: V1ContainerStatus[]): Date | undefined {
   return latest;
 }
 
-function podFailed(pod: V1Pod): PodDiagnosis {
+function podFailed(pod: V1Pod): Extract<PodDiagnosis, { state: 'Failed' }> {
   const status = pod.status ?? {};
   const reason = known(status.reason ?? '', podFailureReasons, 'PodFailed');
   const k8s = status.message ? ` Kubernetes: ${status.message}` : '';
