@@ -4,7 +4,10 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CoreV1Api, CustomObjectsApi, KubeConfig, type V1Pod } from '@kubernetes/client-node';
+import { pino } from 'pino';
 import { GROUP, VERSION } from '../crds/index.ts';
+import { startOperator } from '../operator/start.ts';
+import type { RunningOperator } from '../runtime/app.ts';
 import { sleep } from '../runtime/time.ts';
 import { ensureBinaries } from '../tools/controlplane/binaries.ts';
 import { LocalCluster } from '../tools/controlplane/cluster.ts';
@@ -123,6 +126,27 @@ export async function startBenchCluster(resources = { cpu: '100m', memory: '256M
     await close();
     throw err;
   }
+}
+
+/** The whole operator in this process on the bench cluster, without election or servers, synced. */
+export async function startBenchOperator(
+  bench: BenchCluster,
+  flags: string[] = [],
+): Promise<RunningOperator> {
+  const operator = await startOperator({
+    argv: [
+      `--kubeconfig=${bench.cluster.kubeconfigPath}`,
+      '--leader-elect=false',
+      '--metrics-bind-address=0',
+      '--health-probe-bind-address=0',
+      ...flags,
+    ],
+    env: {},
+    log: pino({ level: 'warn' }),
+    handleSignals: false,
+  });
+  await operator.manager.waitForCacheSync();
+  return operator;
 }
 
 /** The floor: a bare pod with the session's image and resources. */

@@ -7,9 +7,7 @@
 //    Queued with the message; stopping 2 must admit the 2 oldest.
 // Usage: npm run bench:quota [-- --sessions=50 --burst=200]
 import { parseArgs } from 'node:util';
-import { pino } from 'pino';
 import { GROUP, VERSION, type AnalysisSession } from '../crds/index.ts';
-import { startOperator } from '../operator/start.ts';
 import { sleep } from '../runtime/time.ts';
 import { analysisSessionObject } from '../testing/objects.ts';
 import {
@@ -21,6 +19,7 @@ import {
   percentile,
   startBenchCluster,
   until,
+  startBenchOperator,
 } from './common.ts';
 
 const { values } = parseArgs({
@@ -48,19 +47,7 @@ try {
     });
   await quota('bench-roomy', 'with-quota', 1000);
   await quota('bench-five', 'five', LIMIT);
-  const operator = await startOperator({
-    argv: [
-      `--kubeconfig=${bench.cluster.kubeconfigPath}`,
-      '--leader-elect=false',
-      '--metrics-bind-address=0',
-      '--health-probe-bind-address=0',
-      '--quotas=true',
-    ],
-    env: {},
-    log: pino({ level: 'warn' }),
-    handleSignals: false,
-  });
-  await operator.manager.waitForCacheSync();
+  const operator = await startBenchOperator(bench, ['--quotas=true']);
   const writes = async () =>
     (await operator.metrics.restRequests.get()).values
       .filter((v) => v.labels.method !== 'GET')

@@ -3,9 +3,7 @@
 // control plane. The ratio is the operator's cost on top of what Kubernetes itself takes.
 // Usage: npm run bench:sessions [-- --sessions=20 --rounds=3]
 import { parseArgs } from 'node:util';
-import { pino } from 'pino';
 import { GROUP, VERSION } from '../crds/index.ts';
-import { startOperator } from '../operator/start.ts';
 import {
   BENCH_NAMESPACE as ns,
   barePod,
@@ -14,6 +12,7 @@ import {
   percentile,
   startBenchCluster,
   until,
+  startBenchOperator,
 } from './common.ts';
 
 const { values } = parseArgs({
@@ -25,18 +24,7 @@ const rounds = Number(values.rounds);
 const bench = await startBenchCluster();
 try {
   const { core, custom } = bench;
-  const operator = await startOperator({
-    argv: [
-      `--kubeconfig=${bench.cluster.kubeconfigPath}`,
-      '--leader-elect=false',
-      '--metrics-bind-address=0',
-      '--health-probe-bind-address=0',
-    ],
-    env: {},
-    log: pino({ level: 'warn' }),
-    handleSignals: false,
-  });
-  await operator.manager.waitForCacheSync();
+  const operator = await startBenchOperator(bench);
 
   const podMs: number[] = [];
   const sessionMs: number[] = [];
