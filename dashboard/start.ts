@@ -46,11 +46,13 @@ export async function startDashboard(options: {
   const proxySecret = config.trustedProxySecretFile
     ? Buffer.from((await readFile(config.trustedProxySecretFile, 'utf8')).trim())
     : undefined;
-  // The gateway registers its caches on the same manager and starts them all.
+  // The gateway registers its caches on the same manager and starts them all. Its /readyz serves
+  // the whole process, so it also waits for the dashboard's own port.
+  let listening = false;
   const gateway = await startGateway({
     config: gatewayConfigOf(config),
     log,
-    shared: { client, manager, registry },
+    shared: { client, manager, registry, ready: () => listening },
   });
   const keys = await loadKeys({
     file: config.sessionKeysFile,
@@ -79,6 +81,7 @@ export async function startDashboard(options: {
     server.once('error', reject);
     server.listen(port, host, resolve);
   });
+  listening = true;
   log.info(
     {
       listen: config.listenAddress,

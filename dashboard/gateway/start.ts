@@ -35,6 +35,8 @@ export interface SharedRuntime {
   client: RestClient;
   manager: Manager;
   registry: Registry;
+  /** What else the process needs before /readyz answers 200 (the dashboard's own port listening). */
+  ready?: () => boolean;
 }
 
 export async function startGateway(options: {
@@ -96,7 +98,8 @@ export async function startGateway(options: {
     server.listen(port, host, resolve);
   });
   const probes: Listening[] = [];
-  const ready = () => manager.ready() && keyring.keys !== undefined;
+  const alsoReady = options.shared?.ready ?? (() => true);
+  const ready = () => manager.ready() && keyring.keys !== undefined && alsoReady();
   if (config.metricsBindAddress === config.healthProbeBindAddress) {
     if (config.metricsBindAddress !== '0')
       probes.push(await serve(config.metricsBindAddress, { registry, ready }));
