@@ -34,7 +34,7 @@ status:
   observedGeneration: 1
   phase: Running
   reason: Running
-  message: Running as zealous-hermann until 2025-03-16T09:12:40Z.
+  message: Running as zealous-hermann until 16 Mar 2025, 09:12 UTC.
   machineName: zealous-hermann
   startedAt: "2025-03-14T09:12:40Z"
   expiresAt: "2025-03-16T09:12:40Z"

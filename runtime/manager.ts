@@ -145,6 +145,12 @@ export class Manager {
     return this.options.namespaces ?? [];
   }
 
+  /** Whether this process may act in `namespace`: always, unless `--namespaces` leaves it out. */
+  watches(namespace: string): boolean {
+    const limited = this.watchedNamespaces;
+    return limited.length === 0 || limited.includes(namespace);
+  }
+
   /**
    * The namespaces where `check` is allowed (namespace-access.ts), among those where `source`
    * (RoleBindings that grant this process access) has objects, or the fixed `--namespaces`.

@@ -100,8 +100,7 @@ export function registerProposalAccessController(
       const namespace = namespaces.get(req.name);
       if (!namespace || namespace.metadata.deletionTimestamp) return undefined;
       // An operator limited to some namespaces (--namespaces) grants itself nothing elsewhere.
-      const limited = m.watchedNamespaces;
-      if (limited.length > 0 && !limited.includes(req.name)) return undefined;
+      if (!m.watches(req.name)) return undefined;
       for (const desired of proposalAccessBindings(req.name, config)) {
         const name = desired.metadata.name ?? '';
         const current = live.get(`${req.name}/${name}`);

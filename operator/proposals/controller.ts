@@ -42,7 +42,6 @@ export function registerProposalDataController(
   const claims = m.cache(PersistentVolumeClaims, dataSelector);
   const client = ctx.client;
   const access = operatorAccess(m);
-  const limited = m.watchedNamespaces;
   return m.controller({
     name: 'proposaldata',
     for: Namespaces,
@@ -62,7 +61,7 @@ export function registerProposalDataController(
     ],
     reconcile: async (req) => {
       // An operator limited to some namespaces (--namespaces) touches nothing elsewhere.
-      if (limited.length > 0 && !limited.includes(req.name)) return undefined;
+      if (!m.watches(req.name)) return undefined;
       const cached = namespaces.get(req.name);
       if (cached && !cached.metadata.deletionTimestamp) {
         // Its claims are written with the rights the operator's RoleBinding there grants.

@@ -59,7 +59,7 @@ describe('sessionStatus: one path from verdicts to phase, reason and message', (
       {
         phase: 'Running',
         reason: 'Running',
-        message: /^Running as swift-hodgkin until 2026-12-01T20:00:00Z\.$/,
+        message: /^Running as swift-hodgkin until 1 Dec 2026, 20:00 UTC\.$/,
       },
     ],
     [
@@ -236,7 +236,7 @@ describe('sessionStatus: one path from verdicts to phase, reason and message', (
     expect(warned.conditions.find((c) => c.type === 'ExpiringSoon')).toMatchObject({
       status: 'True',
       reason: 'ExpiringSoon',
-      message: 'expires at 2026-12-01T20:00:00Z',
+      message: 'expires at 1 Dec 2026, 20:00 UTC',
     });
     const expired = sessionStatus(
       facts({ expiryWarningAt: '2026-12-01T11:50:00Z', clock: { ...clock, expired: true } }),
@@ -252,7 +252,7 @@ describe('sessionStatus: one path from verdicts to phase, reason and message', (
       {
         type: 'Normal',
         reason: 'PhaseRunning',
-        note: 'Running as swift-hodgkin until 2026-12-01T20:00:00Z.',
+        note: 'Running as swift-hodgkin until 1 Dec 2026, 20:00 UTC.',
       },
     ]);
     expect(sessionStatus(facts({ previous: { phase: 'Running' } })).events).toEqual([]);

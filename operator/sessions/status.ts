@@ -12,7 +12,7 @@ import {
   type SessionReason,
 } from '../../crds/index.ts';
 import { setCondition, type Condition } from '../../runtime/conditions.ts';
-import { rfc3339 } from '../../runtime/time.ts';
+import { readableUtc, rfc3339 } from '../../runtime/time.ts';
 import { firstBlocking, orderedConditions, runningPhase, type ConditionVerdict } from './conditions.ts';
 import { formatDuration } from '../../runtime/duration.ts';
 
@@ -137,7 +137,8 @@ function headline(f: StatusFacts, verdicts: ConditionVerdict[], conditions: Cond
   }
   const blocking = firstBlocking(conditions);
   let message =
-    blocking?.message ?? `Running as ${f.machineName}${f.expiresAt ? ` until ${f.expiresAt}` : ''}.`;
+    blocking?.message ??
+    `Running as ${f.machineName}${f.expiresAt ? ` until ${readableUtc(f.expiresAt)}` : ''}.`;
   if (clock?.capped) {
     message += ` The requested lifetime is longer than ${clock.cappedBy ?? 'this image'} allows: capped at ${formatDuration(clock.lifetimeMs)}.`;
   }
@@ -157,7 +158,7 @@ function expiringSoon(f: StatusFacts): Parameters<typeof setCondition>[1] {
       type: 'ExpiringSoon',
       status: 'True',
       reason: 'ExpiringSoon',
-      message: `expires at ${f.expiresAt ?? ''}`,
+      message: `expires at ${f.expiresAt ? readableUtc(f.expiresAt) : ''}`,
     };
   }
   return {

@@ -48,7 +48,7 @@ describe('expiry status', () => {
     const c = sessionClock(started(), brief, now);
     const first = expiryStatus(c, undefined, now);
     expect(first.warning).toBe(
-      'Session expires at 2026-11-26T11:00:00Z (in 5 min); extend its lifetime to keep it.',
+      'Session expires at 26 Nov 2026, 11:00 UTC (in 5 min); extend its lifetime to keep it.',
     );
     expect(first.expiryWarningAt).toBe('2026-11-26T10:55:00Z');
     const again = expiryStatus(c, first.expiryWarningAt, at('2026-11-26T10:56:00Z'));

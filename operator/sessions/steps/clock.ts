@@ -2,7 +2,7 @@
 // The lifetime runs from the first start, through stops, so a stopped session cannot outlive it.
 import type { AnalysisSession, SessionImage } from '../../../crds/index.ts';
 import { formatDuration, parseDuration } from '../../../runtime/duration.ts';
-import { rfc3339 } from '../../../runtime/time.ts';
+import { readableUtc, rfc3339 } from '../../../runtime/time.ts';
 
 export interface Clock {
   /** The lifetime in force: the session's request (or the image default), capped at the image maximum. */
@@ -59,7 +59,7 @@ export function expiryStatus(clock: Clock, warnedAt: string | undefined, now: Da
   return {
     expiresAt,
     expiryWarningAt: rfc3339(now),
-    warning: `Session expires at ${expiresAt ?? ''} (in ${left}); extend its lifetime to keep it.`,
+    warning: `Session expires at ${expiresAt ? readableUtc(expiresAt) : ''} (in ${left}); extend its lifetime to keep it.`,
   };
 }
 
