@@ -43,6 +43,11 @@ export type WorkloadDiagnosis =
       ready: boolean;
       /** Where the session's access port listens (a pod IP, a VM's address). */
       address?: string;
+      /**
+       * The account a remote-desktop client logs in as, when the workload made one (a VM's guest
+       * user); absent: the session owner's name.
+       */
+      login?: string;
       nodeName?: string;
       startedAt?: Date;
       message: string;
