@@ -70,6 +70,9 @@ const readVm = async (session: string) =>
     name: `daas-${session}`,
   })) as VirtualMachine;
 
+const bootSecret = (session: string) =>
+  core.readNamespacedSecret({ name: `daas-${session}-boot`, namespace: ns.name }).catch(() => undefined);
+
 let ubuntu: string;
 let golden: string;
 beforeAll(async () => {
@@ -151,6 +154,11 @@ describe('VM sessions (KubeVirt CRDs, simulated virt-controller)', () => {
     await sessions.until('keeper', 'Stopped', (x) => x.status?.phase === 'Stopped');
     const halted = await readVm('keeper');
     expect(halted.spec?.runStrategy).toBe('Halted');
+    // The bootstrap Secret (the password in clear) does not outlive its use; the credentials stay.
+    await eventually('the bootstrap Secret to go', async () =>
+      (await bootSecret('keeper')) ? undefined : true,
+    );
+    expect(await core.readNamespacedSecret({ name: 'daas-keeper', namespace: ns.name })).toBeDefined();
     expect(halted.metadata.uid).toBe(before.metadata.uid);
     expect(halted.spec?.['dataVolumeTemplates']).toEqual(before.spec?.['dataVolumeTemplates']);
     await eventually('the instance to go', async () =>
@@ -160,6 +168,7 @@ describe('VM sessions (KubeVirt CRDs, simulated virt-controller)', () => {
     await sessions.until('keeper', 'Running again', (x) => x.status?.phase === 'Running');
     const resumed = await readVm('keeper');
     expect(resumed.spec?.runStrategy).toBe('Always');
+    expect(await bootSecret('keeper')).toBeDefined();
     expect(resumed.metadata.uid).toBe(before.metadata.uid);
   });
 
