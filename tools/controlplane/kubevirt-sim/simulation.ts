@@ -25,6 +25,8 @@ export const SIM_FAILURE_ANNOTATION = 'kubevirt-sim.daas.calipsoplus.eu/fail';
 export const UNSCHEDULABLE_LABEL = 'kubevirt-sim.daas.calipsoplus.eu/no-such-node';
 export const LAUNCHER_LABEL = 'kubevirt.io';
 export const VM_NAME_LABEL = 'vm.kubevirt.io/name';
+/** The launcher pod's volume of a guest's bootstrap Secret is the VM volume's name with this suffix. */
+export const BOOTSTRAP_VOLUME_SUFFIX = '-udata';
 export const LAUNCHER_IMAGE = 'quay.io/kubevirt/virt-launcher:v1.7.0';
 
 export type SimulatedFailure = 'unschedulable' | 'import-failure' | 'crash-loop' | 'no-boot';
@@ -137,7 +139,7 @@ export function launcherPodFor(
   );
   const secretVolumes = (spec.volumes ?? []).flatMap((v) => {
     const secretName = v.cloudInitNoCloud?.secretRef?.name ?? v.sysprep?.secret?.name;
-    return secretName ? [{ name: `${v.name}-udata`, secret: { secretName } }] : [];
+    return secretName ? [{ name: `${v.name}${BOOTSTRAP_VOLUME_SUFFIX}`, secret: { secretName } }] : [];
   });
   return {
     apiVersion: 'v1',

@@ -5,7 +5,7 @@
 // Secret and starts the processes.
 import { SESSION_ANNOTATION } from '../../../crds/labels.ts';
 import type { Pod } from '../../../runtime/resources.ts';
-import { LAUNCHER_LABEL } from '../kubevirt-sim/simulation.ts';
+import { BOOTSTRAP_VOLUME_SUFFIX, LAUNCHER_LABEL } from '../kubevirt-sim/simulation.ts';
 import { USER_DATA_KEY } from './guest.ts';
 
 export interface SecretRef {
@@ -72,12 +72,12 @@ export function workloadOf(pod: Pod, fakeNodes: ReadonlySet<string>): WorkloadRe
     env,
     machineName: env.DAAS_MACHINE_NAME ?? pod.spec?.hostname ?? name,
   };
+  if (pod.metadata.labels?.[LAUNCHER_LABEL] === 'virt-launcher') return guestWorkload(pod, common, port.name);
   if (port.name === 'http') {
     const token = secrets.JUPYTER_TOKEN;
     if (!token) return skip('an http session without JUPYTER_TOKEN from a Secret');
     return { ok: true, value: { ...common, kind: 'jupyter', basePath: env.DAAS_BASE_PATH ?? '/', token } };
   }
-  if (pod.metadata.labels?.[LAUNCHER_LABEL] === 'virt-launcher') return guestWorkload(pod, common, port.name);
   if (port.name === 'vnc') {
     const password = secrets.VNC_PASSWORD;
     if (!password) return skip('a vnc session without VNC_PASSWORD from a Secret');
@@ -90,7 +90,8 @@ export function workloadOf(pod: Pod, fakeNodes: ReadonlySet<string>): WorkloadRe
 function guestWorkload(pod: Pod, common: Common, protocol: string | undefined): WorkloadResult {
   if (protocol !== 'vnc')
     return skip(`a VM guest serving ${protocol ?? '(unnamed port)'} has no local runner`);
-  const secretName = pod.spec?.volumes?.find((v) => v.name.endsWith('-udata'))?.secret?.secretName;
+  const secretName = pod.spec?.volumes?.find((v) => v.name.endsWith(BOOTSTRAP_VOLUME_SUFFIX))?.secret
+    ?.secretName;
   if (!secretName) return skip('a VM guest without its cloud-init Secret mounted');
   return {
     ok: true,

@@ -2,8 +2,8 @@
 // uid/gid and the session's password, the proposal data mounted over NFS with the same paths and
 // modes as a container session, the session's variables in /etc/profile.d, and the remote-desktop
 // service of the image's protocol enabled (for vnc, a TigerVNC desktop on the access port with the
-// session's VNC password, which the gateway's tunnel authenticates with). It holds a password, so it travels in a Secret
-// (cloudInitNoCloud.secretRef), never in the VirtualMachine's spec.
+// session's VNC password, which the gateway's tunnel authenticates with). It holds a password, so it
+// travels in a Secret (cloudInitNoCloud.secretRef), never in the VirtualMachine's spec.
 import { stringify } from 'yaml';
 import type { GuestMount } from './guest-data.ts';
 
