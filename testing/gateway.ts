@@ -1,6 +1,8 @@
 // Runs the real gateway in the test process against the test cluster: its ticket keys in a Secret of
-// the test's namespace, listening on a free loopback port that is also its public URL.
+// the test's namespace, listening on a free loopback port that is also its public URL; and the
+// service-account token the operator shows the gateway's activity endpoint.
 import { randomBytes } from 'node:crypto';
+import { writeFile } from 'node:fs/promises';
 import { createServer, type AddressInfo } from 'node:net';
 import { CoreV1Api, type KubeConfig } from '@kubernetes/client-node';
 import { pino } from 'pino';
@@ -102,4 +104,27 @@ export async function redeem(
     location: res.headers.get('location'),
     body: await res.text(),
   };
+}
+
+/** The gateway flag that lets the operator's service account `daas-operator` of `namespace` read activity. */
+export const activityReaders = (namespace: string) =>
+  `--activity-readers=system:serviceaccount:${namespace}:daas-operator`;
+
+/**
+ * Creates the operator's service account `daas-operator` in `namespace` and writes a token of it to
+ * `file` (the operator's --gateway-token-file), as the gateway's activity endpoint expects.
+ */
+export async function writeOperatorToken(kc: KubeConfig, namespace: string, file: string): Promise<void> {
+  const core = kc.makeApiClient(CoreV1Api);
+  await core.createNamespacedServiceAccount({ namespace, body: { metadata: { name: 'daas-operator' } } });
+  const token = await eventually('a service-account token', () =>
+    core
+      .createNamespacedServiceAccountToken({
+        name: 'daas-operator',
+        namespace,
+        body: { spec: { audiences: [], expirationSeconds: 600 } },
+      })
+      .then((r) => r.status?.token),
+  );
+  await writeFile(file, token);
 }

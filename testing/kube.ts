@@ -15,10 +15,17 @@ export async function createTestNamespace(
   kc: KubeConfig,
   prefix: string,
   labels: Record<string, string> = {},
+  annotations?: Record<string, string>,
 ): Promise<{ name: string; remove: () => Promise<void> }> {
   const core = kc.makeApiClient(CoreV1Api);
   const name = `${prefix}-${randomBytes(3).toString('hex')}`;
-  const body: V1Namespace = { metadata: { name, labels: { 'daas.calipsoplus.eu/test': 'true', ...labels } } };
+  const body: V1Namespace = {
+    metadata: {
+      name,
+      labels: { 'daas.calipsoplus.eu/test': 'true', ...labels },
+      ...(annotations ? { annotations } : {}),
+    },
+  };
   await core.createNamespace({ body });
   return {
     name,

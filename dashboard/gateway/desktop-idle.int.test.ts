@@ -3,14 +3,12 @@
 // client's keys through the tunnel to a real Xtigervnc. Typing keeps the session past its idle
 // timeout; an open but untouched desktop is stopped with IdleTimeout; with the gateway down, nothing
 // is ever stopped.
-import { writeFile, mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CoreV1Api } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDesktopSession, type DesktopSession } from '../../testing/desktop-session.ts';
-import { redeem } from '../../testing/gateway.ts';
-import { eventually } from '../../testing/kube.ts';
+import { activityReaders, redeem, writeOperatorToken } from '../../testing/gateway.ts';
 import { RfbClient } from '../../testing/rfb-client.ts';
 import { sleep } from '../../runtime/time.ts';
 
@@ -26,7 +24,7 @@ beforeAll(async () => {
     owner: 'akowalska',
     desktopName: 'idle-desktop',
     colour: '#404040',
-    gatewayFlags: (ns) => [`--activity-readers=system:serviceaccount:${ns}:daas-operator`],
+    gatewayFlags: (ns) => [activityReaders(ns)],
     operatorFlags: [`--gateway-token-file=${tokenFile}`],
     imageSpec: {
       activity: { signal: 'connections', probeInterval: '1s' },
@@ -34,21 +32,7 @@ beforeAll(async () => {
     },
   });
   // The operator's service account, as the gateway knows it (its token is what the operator shows).
-  const core = d.kc.makeApiClient(CoreV1Api);
-  await core.createNamespacedServiceAccount({
-    namespace: d.namespace,
-    body: { metadata: { name: 'daas-operator' } },
-  });
-  const token = await eventually('a service-account token', () =>
-    core
-      .createNamespacedServiceAccountToken({
-        name: 'daas-operator',
-        namespace: d.namespace,
-        body: { spec: { audiences: [], expirationSeconds: 600 } },
-      })
-      .then((r) => r.status?.token),
-  );
-  await writeFile(tokenFile, token);
+  await writeOperatorToken(d.kc, d.namespace, tokenFile);
 }, 120_000);
 
 afterAll(async () => {

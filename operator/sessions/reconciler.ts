@@ -192,7 +192,8 @@ export class SessionReconciler {
       credentials: liveCredentials(p, credentials),
     });
     // 6. Activity: when the session was last used, and whether it is idle.
-    const activity = await this.checkActivity(p, access?.internal ?? access?.endpoint, credentials);
+    const running = workload.diagnosis.state === 'Running' ? workload.diagnosis.startedAt : undefined;
+    const activity = await this.checkActivity(p, access?.internal ?? access?.endpoint, credentials, running);
     // 7. Clock: expiry and its warning.
     const clockSettings = p.image && clockImage(p.image, quota?.lifetimeCap);
     const expiry =
@@ -410,6 +411,7 @@ export class SessionReconciler {
     p: SessionInputs,
     endpoint: Endpoint | undefined,
     chosen: CredentialsChoice | undefined,
+    runningSince: Date | undefined,
   ): Promise<ActivityOutcome> {
     if (!p.image) return { idle: false };
     const { key, image, now, log } = p;
@@ -421,6 +423,7 @@ export class SessionReconciler {
       endpoint,
       credentials,
       lastActivityAt,
+      runningSince,
       idleTimeoutMs: p.clock?.idleTimeoutMs,
       now,
       log,

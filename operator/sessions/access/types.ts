@@ -16,6 +16,8 @@ export interface AccessInput {
   image: SessionImage;
   /** Where the workload's access port listens (a pod IP, a VM address). */
   address: string;
+  /** The account the workload made for the user (a VM's guest user); absent: the owner's name. */
+  login?: string;
   /** The Secret holding the session's credentials (status names it, never the values). */
   credentialsSecretName: string;
   /** The credentials the running workload uses (for providers that hand them to a remote client). */

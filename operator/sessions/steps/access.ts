@@ -60,6 +60,7 @@ export async function accessStep(input: {
     session,
     image,
     address: workload.address,
+    ...(workload.login ? { login: workload.login } : {}),
     credentialsSecretName: input.secretName,
     ...(input.credentials ? { credentials: input.credentials } : {}),
   });

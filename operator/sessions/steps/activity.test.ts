@@ -51,6 +51,16 @@ describe('ActivityStep with a probe function standing in for the real probe', ()
     expect(probe).not.toHaveBeenCalled();
   });
 
+  it('counts the start of the running workload as use: a resumed session gets a whole idle timeout', async () => {
+    // The signal still reports the last input before the stop, an hour ago; the session was resumed 10 min ago.
+    const probe = fakeProbe({ ok: true, lastActivity: at(-60 * MIN), connections: 0, kernels: 0 });
+    const step = new ActivityStep({ jupyter: probe });
+    const resumed = input({ lastActivityAt: at(-60 * MIN).toISOString(), runningSince: at(-10 * MIN) });
+    expect(await step.check(resumed)).toMatchObject({ idle: false, lastActivityAt: at(-10 * MIN) });
+    const later = new ActivityStep({ jupyter: probe });
+    expect(await later.check({ ...resumed, now: at(21 * MIN) })).toMatchObject({ idle: true });
+  });
+
   it('does not probe a session without an endpoint', async () => {
     const probe = fakeProbe();
     const step = new ActivityStep({ jupyter: probe });

@@ -34,6 +34,12 @@ export interface ActivityInput {
   endpoint: Endpoint | undefined;
   credentials: SessionCredentials | undefined;
   lastActivityAt: string | undefined;
+  /**
+   * When the running workload started (its pod, its VM's instance): a start counts as use, so a
+   * resumed session gets a whole idle timeout even when the signal (the gateway's last input)
+   * still reports the time before it was stopped.
+   */
+  runningSince?: Date | undefined;
   idleTimeoutMs: number | undefined;
   now: Date;
   log: Logger;
@@ -77,9 +83,11 @@ export class ActivityStep {
       input.log.info({ err: result.error }, 'activity probe failed; keeping the session');
       return { idle: false, nextProbeAt };
     }
+    const recorded = input.lastActivityAt ? new Date(input.lastActivityAt) : undefined;
+    const floor = [recorded, input.runningSince].filter((d): d is Date => d !== undefined);
     const v = idleVerdict({
       probe: result,
-      previousActivityAt: input.lastActivityAt ? new Date(input.lastActivityAt) : undefined,
+      previousActivityAt: floor.length ? new Date(Math.max(...floor.map((d) => d.getTime()))) : undefined,
       idleTimeoutMs: input.idleTimeoutMs ?? Number.POSITIVE_INFINITY,
       now,
     });

@@ -11,7 +11,7 @@ import { childName } from '../names.ts';
 import type { SessionEvent } from '../status.ts';
 import { capacityNote } from '../workloads/capacity.ts';
 import type { WorkloadRuntimes } from '../workloads/registry.ts';
-import type { WorkloadDiagnosis, WorkloadRuntime } from '../workloads/types.ts';
+import type { ObservedChild, WorkloadDiagnosis, WorkloadRuntime } from '../workloads/types.ts';
 import { heldNotice, type Held } from './hold.ts';
 import type { WorkloadIntent } from './intent.ts';
 
@@ -163,9 +163,7 @@ export class WorkloadStep {
 
   async run(input: WorkloadStepInput): Promise<WorkloadOutcome> {
     const { session, intent, now, log } = input;
-    const namespace = session.metadata.namespace ?? '';
-    const name = childName(session.metadata.name);
-    const observed = (type: ResourceType) => this.children.get(type, namespace, name);
+    const observed = this.observer(session);
     // Until the node cache has synced, a missing node proves nothing.
     const nodeExists = this.nodes.hasSynced()
       ? (node: string) => this.nodes.get(node) !== undefined
@@ -263,9 +261,7 @@ export class WorkloadStep {
   /** A running workload kept through a refused change (steps/hold.ts): observed, never written. */
   hold(input: Pick<WorkloadStepInput, 'session' | 'now' | 'previousMessage'>, held: Held): WorkloadOutcome {
     const { session, now } = input;
-    const namespace = session.metadata.namespace ?? '';
-    const name = childName(session.metadata.name);
-    const observed = (type: ResourceType) => this.children.get(type, namespace, name);
+    const observed = this.observer(session);
     const diagnosis = held.runtime.diagnose(observed, now, { imagePullGraceMs: this.imagePullGraceMs });
     const notice = heldNotice(held);
     const events: SessionEvent[] = input.previousMessage?.includes(held.message)
@@ -293,9 +289,7 @@ export class WorkloadStep {
     replacing: boolean,
   ): WorkloadOutcome {
     const { session, now } = input;
-    const namespace = session.metadata.namespace ?? '';
-    const name = childName(session.metadata.name);
-    const observed = (type: ResourceType) => this.children.get(type, namespace, name);
+    const observed = this.observer(session);
     const diagnosis = runtime.diagnose(observed, now, { imagePullGraceMs: this.imagePullGraceMs });
     const retryAt = new Date(now.getTime() + REFUSAL_RETRY_MS);
     if (replacing && diagnosis.state !== 'Absent') {
@@ -326,10 +320,17 @@ export class WorkloadStep {
     return { diagnosis, present: diagnosis.state !== 'Absent', verdicts: [verdict], events: [], retryAt };
   }
 
+  /** The session's observed children, by kind (and name suffix). */
+  private observer(session: AnalysisSession): ObservedChild {
+    const namespace = session.metadata.namespace ?? '';
+    const name = childName(session.metadata.name);
+    return (type, suffix) => this.children.get(type, namespace, suffix ? `${name}-${suffix}` : name);
+  }
+
   /** Removes the workload; with `halt`, what the runtime can halt in place is halted instead. */
   private async remove(
     runtime: WorkloadRuntime,
-    observed: (type: ResourceType) => KubeObject | undefined,
+    observed: ObservedChild,
     keepCredentials: boolean,
     halt?: { session: AnalysisSession; log: Logger },
   ): Promise<void> {

@@ -43,6 +43,11 @@ export type WorkloadDiagnosis =
       ready: boolean;
       /** Where the session's access port listens (a pod IP, a VM's address). */
       address?: string;
+      /**
+       * The account a remote-desktop client logs in as, when the workload made one (a VM's guest
+       * user); absent: the session owner's name.
+       */
+      login?: string;
       nodeName?: string;
       startedAt?: Date;
       message: string;
@@ -59,8 +64,12 @@ export interface WorkloadInput extends BuildInput {
   credentials: SessionCredentials;
 }
 
-/** Looks up one of the session's observed children by kind (names are deterministic). */
-export type ObservedChild = (type: ResourceType) => KubeObject | undefined;
+/**
+ * Looks up one of the session's observed children by kind. Names are deterministic: the session's
+ * child name, or with `suffix` the child name and `-<suffix>` (a second child of a kind, e.g. a VM's
+ * bootstrap Secret beside the credentials).
+ */
+export type ObservedChild = (type: ResourceType, suffix?: string) => KubeObject | undefined;
 
 export interface DiagnosisSettings {
   /** How long a workload may fail to pull its image before the session fails. */

@@ -68,6 +68,25 @@ describe('the virt-controller simulation', () => {
     expect(nowhere.spec?.['nodeSelector']).toMatchObject({ [UNSCHEDULABLE_LABEL]: 'true' });
   });
 
+  it("gives the launcher pod the guest's declared ports, hostname and bootstrap Secret, as KubeVirt does", () => {
+    const m = vm();
+    const spec = m.spec?.template?.spec as Record<string, unknown> & {
+      domain: { devices: Record<string, unknown> };
+      volumes: unknown[];
+    };
+    spec['hostname'] = 'zealous-hermann';
+    spec.domain.devices['interfaces'] = [
+      { name: 'default', masquerade: {}, ports: [{ name: 'vnc', port: 5901, protocol: 'TCP' }] },
+    ];
+    spec.volumes.push({ name: 'bootstrap', cloudInitNoCloud: { secretRef: { name: 'daas-s-boot' } } });
+    const pod = launcherPodFor(m, instanceFor(m));
+    expect(pod.spec).toMatchObject({
+      hostname: 'zealous-hermann',
+      containers: [{ ports: [{ name: 'vnc', containerPort: 5901, protocol: 'TCP' }] }],
+      volumes: [{ name: 'bootstrap-udata', secret: { secretName: 'daas-s-boot' } }],
+    });
+  });
+
   it('takes the failure from the annotation, else from a documented fake disk', () => {
     expect(simulatedFailure(vm())).toBeUndefined();
     expect(simulatedFailure(vm(undefined, { [SIM_FAILURE_ANNOTATION]: 'unschedulable' }))).toBe(

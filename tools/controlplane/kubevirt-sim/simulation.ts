@@ -25,6 +25,8 @@ export const SIM_FAILURE_ANNOTATION = 'kubevirt-sim.daas.calipsoplus.eu/fail';
 export const UNSCHEDULABLE_LABEL = 'kubevirt-sim.daas.calipsoplus.eu/no-such-node';
 export const LAUNCHER_LABEL = 'kubevirt.io';
 export const VM_NAME_LABEL = 'vm.kubevirt.io/name';
+/** The launcher pod's volume of a guest's bootstrap Secret is the VM volume's name with this suffix. */
+export const BOOTSTRAP_VOLUME_SUFFIX = '-udata';
 export const LAUNCHER_IMAGE = 'quay.io/kubevirt/virt-launcher:v1.7.0';
 
 export type SimulatedFailure = 'unschedulable' | 'import-failure' | 'crash-loop' | 'no-boot';
@@ -47,11 +49,20 @@ type Pod = KubeObject & {
 };
 
 interface TemplateSpec {
+  hostname?: string;
   domain?: {
     resources?: { requests?: Record<string, string>; limits?: Record<string, string> };
-    devices?: { gpus?: { deviceName?: string }[] };
+    devices?: {
+      gpus?: { deviceName?: string }[];
+      interfaces?: { ports?: { name?: string; port: number; protocol?: string }[] }[];
+    };
   };
-  volumes?: { containerDisk?: { image?: string } }[];
+  volumes?: {
+    name: string;
+    containerDisk?: { image?: string };
+    cloudInitNoCloud?: { secretRef?: { name?: string } };
+    sysprep?: { secret?: { name?: string } };
+  }[];
   nodeSelector?: Record<string, string>;
   tolerations?: unknown[];
   priorityClassName?: string;
@@ -116,6 +127,20 @@ export function launcherPodFor(
     ...spec.nodeSelector,
     ...(failure === 'unschedulable' ? { [UNSCHEDULABLE_LABEL]: 'true' } : {}),
   };
+  // As KubeVirt's template service: the interfaces' declared ports become the compute container's,
+  // and the guest's bootstrap Secret is mounted into the pod (virt-launcher builds the
+  // cloud-init or sysprep disk from it).
+  const ports = (spec.domain?.devices?.interfaces ?? []).flatMap((i) =>
+    (i.ports ?? []).map((p) => ({
+      ...(p.name ? { name: p.name } : {}),
+      containerPort: p.port,
+      protocol: p.protocol ?? 'TCP',
+    })),
+  );
+  const secretVolumes = (spec.volumes ?? []).flatMap((v) => {
+    const secretName = v.cloudInitNoCloud?.secretRef?.name ?? v.sysprep?.secret?.name;
+    return secretName ? [{ name: `${v.name}${BOOTSTRAP_VOLUME_SUFFIX}`, secret: { secretName } }] : [];
+  });
   return {
     apiVersion: 'v1',
     kind: 'Pod',
@@ -128,9 +153,11 @@ export function launcherPodFor(
         [LAUNCHER_LABEL]: 'virt-launcher',
         [VM_NAME_LABEL]: vm.metadata.name ?? '',
       },
+      ...(vmi.metadata.annotations ? { annotations: { ...vmi.metadata.annotations } } : {}),
       ownerReferences: [controllerRef(vmi)],
     },
     spec: {
+      ...(spec.hostname ? { hostname: spec.hostname } : {}),
       automountServiceAccountToken: false,
       securityContext: { runAsNonRoot: true, runAsUser: 107, seccompProfile: { type: 'RuntimeDefault' } },
       containers: [
@@ -138,10 +165,21 @@ export function launcherPodFor(
           name: 'compute',
           image: LAUNCHER_IMAGE,
           resources: { requests, limits: requests },
+          ...(ports.length > 0 ? { ports } : {}),
+          ...(secretVolumes.length > 0
+            ? {
+                volumeMounts: secretVolumes.map((v) => ({
+                  name: v.name,
+                  mountPath: `/var/run/kubevirt-private/secret/${v.name}`,
+                  readOnly: true,
+                })),
+              }
+            : {}),
           securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } },
         },
       ],
       ...(Object.keys(nodeSelector).length > 0 ? { nodeSelector } : {}),
+      ...(secretVolumes.length > 0 ? { volumes: secretVolumes } : {}),
       ...(spec.tolerations ? { tolerations: spec.tolerations } : {}),
       ...(spec.priorityClassName ? { priorityClassName: spec.priorityClassName } : {}),
     },

@@ -16,6 +16,7 @@ import {
   type Secret,
 } from '../../../runtime/resources.ts';
 import { startUnit, type Unit, type UnitContext } from './units.ts';
+import { guestVncPassword } from './guest.ts';
 import { fingerprint, plan, workloadOf, type SessionWorkload } from './workload.ts';
 
 /** kwok manages the nodes with this annotation (the launcher's --manage-nodes-with-annotation-selector). */
@@ -136,7 +137,12 @@ export class SessionRunner {
       const secret = await this.manager.client.get<Secret>(objectPath(Secrets, w.namespace, ref.name));
       const value = secret.data?.[ref.key];
       if (value === undefined) throw new Error(`the Secret has no key ${ref.key}`);
-      return Buffer.from(value, 'base64').toString();
+      const text = Buffer.from(value, 'base64').toString();
+      if (w.kind !== 'desktop' || !w.guest) return text;
+      // A VM guest: its desktop reads the password cloud-init wrote, as the guest would.
+      const password = guestVncPassword(text);
+      if (!password.ok) throw new Error(password.why);
+      return password.value;
     } catch (err) {
       this.log.warn(
         { pod: w.key, secret: ref.name, err: (err as Error).message },

@@ -2,6 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { buildInput, jupyterImage, session, vncImage } from '../../../operator/sessions/fixtures.ts';
 import { generatePod } from '../../../operator/sessions/workloads/container/pod.ts';
 import type { Pod } from '../../../runtime/resources.ts';
+import { VirtualMachines, type VirtualMachine } from '../../../operator/sessions/workloads/vm/kinds.ts';
+import { vmRuntime } from '../../../operator/sessions/workloads/vm/runtime.ts';
+import { vmInput, vncVm } from '../../../operator/sessions/workloads/vm/vm-fixtures.ts';
+import { instanceFor, launcherPodFor } from '../kubevirt-sim/simulation.ts';
 import { fingerprint, isLoopback, plan, workloadOf, type SessionWorkload } from './workload.ts';
 
 const fake = new Set(['kwok-node-0']);
@@ -48,6 +52,39 @@ describe('workloadOf', () => {
       value: { kind: 'desktop', port: 5901, password: { name: 'daas-quick-look', key: 'password' } },
     });
     if (out.ok) expect(out.value.machineName).toMatch(/^[a-z]+-[a-z]+$/);
+  });
+
+  it("reads a VM guest from its (simulated) virt-launcher pod: the vnc port and the guest's cloud-init Secret", () => {
+    const built = vmRuntime().desired({
+      ...vmInput(vncVm),
+      credentials: { token: 't', vncPassword: 'Vnc8pass' },
+    });
+    const vm = (
+      built.ok ? built.value.find((c) => c.type === VirtualMachines)?.object : undefined
+    ) as VirtualMachine;
+    const launcher = launcherPodFor(vm, instanceFor(vm)) as Pod;
+    const pod: Pod = {
+      ...launcher,
+      spec: { ...(launcher.spec ?? { containers: [] }), nodeName: 'kwok-node-0' },
+      status: { phase: 'Running', podIP: '127.42.0.9' },
+    };
+    expect(workloadOf(pod, fake)).toMatchObject({
+      ok: true,
+      value: {
+        kind: 'desktop',
+        guest: true,
+        session: 'beam-vm',
+        ip: '127.42.0.9',
+        port: 5901,
+        machineName: 'zealous-hermann',
+        password: { name: 'daas-beam-vm-boot', key: 'userdata' },
+      },
+    });
+    // An rdp guest has no local peer.
+    const rdp = structuredClone(pod);
+    const port = rdp.spec?.containers[0]?.ports?.[0];
+    if (port) port.name = 'rdp';
+    expect(workloadOf(rdp, fake)).toEqual({ ok: false, skip: 'a VM guest serving rdp has no local runner' });
   });
 
   it.each([

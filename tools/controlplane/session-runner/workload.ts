@@ -1,8 +1,12 @@
 // What the local session runner starts for one session pod, read from the pod alone as a kubelet
 // would: the container's access port (named by its protocol), its plain environment, and where its
-// secret values come from. Pure; the runner resolves the Secret and starts the processes.
+// secret values come from. A VM's virt-launcher pod (simulated KubeVirt) stands for its guest: its
+// declared port, and the guest's cloud-init Secret mounted into it. Pure; the runner resolves the
+// Secret and starts the processes.
 import { SESSION_ANNOTATION } from '../../../crds/labels.ts';
 import type { Pod } from '../../../runtime/resources.ts';
+import { BOOTSTRAP_VOLUME_SUFFIX, LAUNCHER_LABEL } from '../kubevirt-sim/simulation.ts';
+import { USER_DATA_KEY } from './guest.ts';
 
 export interface SecretRef {
   name: string;
@@ -24,7 +28,8 @@ interface Common {
 
 export type SessionWorkload =
   | (Common & { kind: 'jupyter'; basePath: string; token: SecretRef })
-  | (Common & { kind: 'desktop'; password: SecretRef });
+  /** `guest`: the password is in the VM guest's cloud-init user data that `password` names. */
+  | (Common & { kind: 'desktop'; password: SecretRef; guest?: boolean });
 
 export type WorkloadResult = { ok: true; value: SessionWorkload } | { ok: false; skip: string };
 
@@ -67,6 +72,7 @@ export function workloadOf(pod: Pod, fakeNodes: ReadonlySet<string>): WorkloadRe
     env,
     machineName: env.DAAS_MACHINE_NAME ?? pod.spec?.hostname ?? name,
   };
+  if (pod.metadata.labels?.[LAUNCHER_LABEL] === 'virt-launcher') return guestWorkload(pod, common, port.name);
   if (port.name === 'http') {
     const token = secrets.JUPYTER_TOKEN;
     if (!token) return skip('an http session without JUPYTER_TOKEN from a Secret');
@@ -78,6 +84,19 @@ export function workloadOf(pod: Pod, fakeNodes: ReadonlySet<string>): WorkloadRe
     return { ok: true, value: { ...common, kind: 'desktop', password } };
   }
   return skip(`protocol ${port.name ?? '(unnamed port)'} has no local runner`);
+}
+
+/** A VM's guest (simulated), from its launcher pod: a vnc desktop whose password cloud-init carries. */
+function guestWorkload(pod: Pod, common: Common, protocol: string | undefined): WorkloadResult {
+  if (protocol !== 'vnc')
+    return skip(`a VM guest serving ${protocol ?? '(unnamed port)'} has no local runner`);
+  const secretName = pod.spec?.volumes?.find((v) => v.name.endsWith(BOOTSTRAP_VOLUME_SUFFIX))?.secret
+    ?.secretName;
+  if (!secretName) return skip('a VM guest without its cloud-init Secret mounted');
+  return {
+    ok: true,
+    value: { ...common, kind: 'desktop', password: { name: secretName, key: USER_DATA_KEY }, guest: true },
+  };
 }
 
 /** What must match for a running process to stay: anything else changed means stop and start again. */

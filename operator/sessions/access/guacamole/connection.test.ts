@@ -39,6 +39,15 @@ describe('the desired Guacamole connection', () => {
     });
   });
 
+  it("logs in as the account the workload made (a VM's guest user), unless the image names one", () => {
+    const input = { session: session('w', {}, 'windows'), image: rdp, address: '127.9.1.4', credentials };
+    expect(connectionParameters({ ...input, login: 'a_kowalska' }).username).toBe('a_kowalska');
+    const named = image('windows', {
+      access: { protocol: 'rdp', port: 3389, guacamole: { username: 'lab' } },
+    });
+    expect(connectionParameters({ ...input, image: named, login: 'a_kowalska' }).username).toBe('lab');
+  });
+
   it("takes the image's username and extra parameters, but never lets them replace the operator's", () => {
     const ssh = image('shell', {
       access: {

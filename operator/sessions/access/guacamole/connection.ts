@@ -37,8 +37,10 @@ export function readers(session: AnalysisSession): string[] {
 export interface DesiredInput {
   session: AnalysisSession;
   image: SessionImage;
-  /** The workload's address (pod IP) and the image's port. */
+  /** The workload's address (pod IP, VM address) and the image's port. */
   address: string;
+  /** The account the workload made for the user (a VM's guest user). */
+  login?: string | undefined;
   /** The credentials the running workload uses. */
   credentials?: SessionCredentials | undefined;
   groupId: string;
@@ -54,7 +56,8 @@ export function connectionParameters(i: Omit<DesiredInput, 'groupId'>): Record<s
   if (access.protocol === 'vnc') {
     if (i.credentials?.vncPassword) own.password = i.credentials.vncPassword;
   } else {
-    own.username = access.guacamole?.username ?? i.session.spec.owner;
+    // The image's account wins (an admin named it); else the one the workload made; else the owner.
+    own.username = access.guacamole?.username ?? i.login ?? i.session.spec.owner;
     if (i.credentials?.token) own.password = i.credentials.token;
   }
   return { ...(PROTOCOL_DEFAULTS[access.protocol] ?? {}), ...extra, ...own };

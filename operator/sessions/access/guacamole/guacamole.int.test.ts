@@ -167,7 +167,10 @@ describe('Guacamole connections (contract fake)', () => {
     const c = connectionOf('win');
     expect(c?.identifier).toBe(s.status?.guacamole?.connectionId);
     expect(fake.readableBy('bob')).toContain(c?.identifier);
-    expect(await eventsOf('win')).toContainEqual(expect.stringContaining('GuacamoleConnectionRestored'));
+    // Events are recorded after the status write: wait for it rather than race it.
+    await eventually('the GuacamoleConnectionRestored Event', async () =>
+      (await eventsOf('win')).some((e) => e.includes('GuacamoleConnectionRestored')) ? true : undefined,
+    );
   });
 
   it('removes the connection when the session is stopped, and the finalizer with it', async () => {

@@ -379,11 +379,12 @@ function keyOf(session: AnalysisSession): string {
 
 /** A hash of everything the connection depends on (the password included, never stored in clear). */
 function wantedHash(i: AccessInput): string {
-  const { session, image, address, credentials } = i;
+  const { session, image, address, login, credentials } = i;
   return createHash('sha256')
     .update(
       JSON.stringify([
         address,
+        login,
         image.spec.access,
         credentials?.token,
         credentials?.vncPassword,

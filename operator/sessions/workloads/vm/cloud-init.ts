@@ -1,8 +1,9 @@
 // Cloud-init (NoCloud) user data for Linux guests: the session owner as a user with the proposal's
 // uid/gid and the session's password, the proposal data mounted over NFS with the same paths and
 // modes as a container session, the session's variables in /etc/profile.d, and the remote-desktop
-// service of the image's protocol enabled. It holds a password, so it travels in a Secret
-// (cloudInitNoCloud.secretRef), never in the VirtualMachine's spec.
+// service of the image's protocol enabled (for vnc, a TigerVNC desktop on the access port with the
+// session's VNC password, which the gateway's tunnel authenticates with). It holds a password, so it
+// travels in a Secret (cloudInitNoCloud.secretRef), never in the VirtualMachine's spec.
 import { stringify } from 'yaml';
 import type { GuestMount } from './guest-data.ts';
 
@@ -17,12 +18,51 @@ export interface CloudInitInput {
   mounts: GuestMount[];
   /** The image's access protocol: which service the guest enables. */
   protocol: string;
+  /** The image's access port (where the vnc desktop listens). */
+  port: number;
+  /** The session's VNC password (vnc images). */
+  vncPassword?: string;
   /** DAAS_* variables, exported to every login shell. */
   env: Record<string, string>;
 }
 
-/** The guest services that serve each protocol (vnc needs none: KubeVirt serves the VM's console). */
-export const PROTOCOL_SERVICES: Record<string, string[]> = { rdp: ['xrdp'], ssh: ['ssh'], vnc: [], http: [] };
+/** The guest services that serve each protocol. */
+export const PROTOCOL_SERVICES: Record<string, string[]> = {
+  rdp: ['xrdp'],
+  ssh: ['ssh'],
+  vnc: ['daas-desktop'],
+  http: [],
+};
+
+/** Where a vnc guest finds the session's VNC password (root-only until users exist, then the user's). */
+export const GUEST_VNC_PASSWORD_FILE = '/etc/daas/vnc-password';
+/** The desktop service of a vnc guest: TigerVNC (tigervnc-standalone-server in the image) as the user. */
+export const GUEST_DESKTOP_UNIT = '/etc/systemd/system/daas-desktop.service';
+
+/**
+ * The systemd unit of a vnc guest's desktop: TigerVNC on the access port, VNC authentication only
+ * (the gateway checks the user's ticket, then answers the challenge with the session's password),
+ * the password file made from the plain one with vncpasswd at each start.
+ */
+function desktopUnit(c: CloudInitInput): string {
+  return [
+    '[Unit]',
+    'Description=The session desktop over VNC (daas-operator)',
+    'After=network-online.target',
+    '',
+    '[Service]',
+    `User=${c.user}`,
+    'RuntimeDirectory=daas-desktop',
+    'RuntimeDirectoryMode=0700',
+    `ExecStartPre=/bin/sh -c 'vncpasswd -f < ${GUEST_VNC_PASSWORD_FILE} > "$RUNTIME_DIRECTORY/passwd"'`,
+    `ExecStart=/usr/bin/tigervncserver :1 -fg -localhost no -rfbport ${String(c.port)} -SecurityTypes VncAuth -rfbauth %t/daas-desktop/passwd -geometry 1280x800 -desktop ${c.hostname}`,
+    'Restart=always',
+    '',
+    '[Install]',
+    'WantedBy=multi-user.target',
+    '',
+  ].join('\n');
+}
 
 /** Quotes a value for a POSIX shell, so no variable content can run as a command. */
 function shellQuote(value: string): string {
@@ -58,8 +98,27 @@ export function cloudInitUserData(c: CloudInitInput): string {
       '0',
       '0',
     ]),
-    write_files: [{ path: '/etc/profile.d/daas.sh', permissions: '0644', content: `${profile}\n` }],
-    runcmd: services.map((s) => ['systemctl', 'enable', '--now', s]),
+    write_files: [
+      { path: '/etc/profile.d/daas.sh', permissions: '0644', content: `${profile}\n` },
+      // Deferred to cloud-init's final stage, once the user exists to own it.
+      ...(c.protocol === 'vnc' && c.vncPassword
+        ? [
+            {
+              path: GUEST_VNC_PASSWORD_FILE,
+              permissions: '0400',
+              owner: `${c.user}:${c.group}`,
+              content: c.vncPassword,
+              defer: true,
+            },
+            { path: GUEST_DESKTOP_UNIT, permissions: '0644', content: desktopUnit(c), defer: true },
+          ]
+        : []),
+    ],
+    // A unit written just now needs systemd to read it first.
+    runcmd: [
+      ...(c.protocol === 'vnc' ? [['systemctl', 'daemon-reload']] : []),
+      ...services.map((s) => ['systemctl', 'enable', '--now', s]),
+    ],
   };
   return `#cloud-config\n${stringify(config, { lineWidth: 0 })}`;
 }

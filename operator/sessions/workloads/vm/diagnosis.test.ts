@@ -71,6 +71,15 @@ describe('diagnoseVirtualMachine', () => {
     });
   });
 
+  it("names the guest user made for the VM's owner, so a remote-desktop client logs in as it", () => {
+    const owned = vm({ printableStatus: 'Running' });
+    owned.metadata.annotations = { 'daas.calipsoplus.eu/owner': 'A.Kowalska@esrf.fr' };
+    expect(diagnoseVirtualMachine(owned, running(true, 5000), now, settings)).toMatchObject({
+      state: 'Running',
+      login: 'a_kowalska',
+    });
+  });
+
   it('waits for a booting guest until the boot timeout, then fails in plain words', () => {
     const booting = diagnoseVirtualMachine(
       vm({ printableStatus: 'Running' }),

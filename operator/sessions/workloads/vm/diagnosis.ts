@@ -3,10 +3,11 @@
 // virt-controller writes them): unschedulable (which resource), a boot disk that cannot be imported,
 // a crash loop, a guest that does not boot in time. Fails fast on what waiting will not fix.
 import type { V1Pod } from '@kubernetes/client-node';
-import type { SessionReason } from '../../../../crds/index.ts';
+import { OWNER_ANNOTATION, type SessionReason } from '../../../../crds/index.ts';
 import { formatWait } from '../../../../runtime/duration.ts';
 import { unschedulable } from '../container/diagnosis.ts';
 import type { WorkloadDiagnosis } from '../types.ts';
+import { guestUserName } from './guest-data.ts';
 import type { KubeVirtCondition, VirtualMachine, VirtualMachineInstance } from './kinds.ts';
 
 export interface VmDiagnosisSettings {
@@ -61,6 +62,13 @@ function requestsAsPod(vm: VirtualMachine): V1Pod {
     requests[gpu.deviceName] = String(Number(requests[gpu.deviceName] ?? 0) + 1);
   }
   return { spec: { containers: [{ name: 'compute', resources: { requests } }] } };
+}
+
+/** The guest user cloud-init or sysprep made for the session's owner (named on the VM), if any. */
+function guestLogin(vm: VirtualMachine): { login?: string } {
+  const owner = vm.metadata.annotations?.[OWNER_ANNOTATION];
+  const user = owner ? guestUserName(owner) : undefined;
+  return user?.ok ? { login: user.value } : {};
 }
 
 function failed(reason: SessionReason, message: string): WorkloadDiagnosis {
@@ -163,6 +171,7 @@ export function diagnoseVirtualMachine(
       state: 'Running',
       ready: true,
       address,
+      ...guestLogin(vm),
       ...(node ? { nodeName: node } : {}),
       startedAt: runningSince,
       message: 'The virtual machine is running.',

@@ -55,4 +55,18 @@ describe('the VM runtime', () => {
     expect(runtime.halt?.(observing(vm))).toEqual([]);
     expect(runtime.cleanup(observing(vm))).toEqual([{ type: VirtualMachines, object: vm }]);
   });
+
+  it('removes the bootstrap Secret (the password in clear) whenever the VM must not run', () => {
+    const built = runtime.desired(vmInput(windowsVm));
+    const [, boot, vm] = built.ok ? built.value.map((c) => c.object) : [];
+    expect(boot?.metadata.name).toBe('daas-beam-vm-boot');
+    const observed = (type: ResourceType, suffix?: string): KubeObject | undefined =>
+      type === VirtualMachines ? vm : type === Secrets && suffix === 'boot' ? boot : undefined;
+    // Halted in place, and the Secret goes (the workload step deletes what cleanup lists and halt does not keep).
+    expect(runtime.halt?.(observed).map((c) => c.type)).toEqual([VirtualMachines]);
+    expect(runtime.cleanup(observed)).toEqual([
+      { type: VirtualMachines, object: vm },
+      { type: Secrets, object: boot },
+    ]);
+  });
 });

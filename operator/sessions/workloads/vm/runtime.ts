@@ -1,7 +1,8 @@
 // The virtual machine runtime of the workload seam: a session runs as one KubeVirt VirtualMachine,
-// with its guest bootstrap in a Secret beside it, fenced by the image's NetworkPolicy. KubeVirt's virt-controller makes the
-// VirtualMachineInstance from it; the runtime reads both for its diagnosis. A stopped session's
-// persistent VM is halted in place (runStrategy Halted), keeping its disk; an ephemeral one is deleted.
+// with its guest bootstrap in a Secret beside it (only while the VM may run), fenced by the image's
+// NetworkPolicy. KubeVirt's virt-controller makes the VirtualMachineInstance from it; the runtime
+// reads both for its diagnosis. A stopped session's persistent VM is halted in place (runStrategy
+// Halted), keeping its disk; an ephemeral one is deleted.
 import { CREDENTIALS_FINGERPRINT_ANNOTATION } from '../../../../crds/index.ts';
 import { credentialsFingerprint } from '../../credentials.ts';
 import { imageSettingsAnnotation } from '../../image-settings.ts';
@@ -10,7 +11,7 @@ import { generateNetworkPolicy } from '../container/networkpolicy.ts';
 import type { Child, ObservedChild, WorkloadRuntime } from '../types.ts';
 import { DEFAULT_BOOT_TIMEOUT_MS, diagnoseVirtualMachine } from './diagnosis.ts';
 import { VirtualMachineInstances, VirtualMachines, type VirtualMachine } from './kinds.ts';
-import { generateVirtualMachine } from './virtual-machine.ts';
+import { BOOTSTRAP_SUFFIX, generateVirtualMachine } from './virtual-machine.ts';
 
 const asObject = (o: object) => o as KubeObject;
 
@@ -78,9 +79,16 @@ export function vmRuntime(settings: VmRuntimeSettings = {}): WorkloadRuntime {
       return halted ? [{ type: VirtualMachines, object: asObject(halted) }] : [];
     },
 
+    // The bootstrap Secret goes whenever the VM must not run (stopped, failed, expired): it holds the
+    // password in clear, and KubeVirt reads it only when an instance starts. A resume writes it again
+    // before it sets the VM running (desired() lists it first).
     cleanup(observed) {
       const vm = observedVm(observed);
-      return vm ? [{ type: VirtualMachines, object: asObject(vm) }] : [];
+      const bootstrap = observed(Secrets, BOOTSTRAP_SUFFIX);
+      return [
+        ...(vm ? [{ type: VirtualMachines, object: asObject(vm) }] : []),
+        ...(bootstrap ? [{ type: Secrets, object: bootstrap }] : []),
+      ];
     },
   };
 }

@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { session } from '../../fixtures.ts';
+import { GUEST_DESKTOP_UNIT, GUEST_VNC_PASSWORD_FILE } from './cloud-init.ts';
 import { guestUserName } from './guest-data.ts';
-import { PASSWORD, gpuVm, ubuntuVm, vmInput, windowsVm } from './vm-fixtures.ts';
+import { PASSWORD, gpuVm, ubuntuVm, vmInput, vncVm, windowsVm } from './vm-fixtures.ts';
 import {
   CLOUD_INIT_KEY,
   SYSPREP_KEY,
@@ -41,7 +42,7 @@ interface CloudConfig {
   chpasswd: { users: unknown[] };
   mounts: string[][];
   runcmd: unknown;
-  write_files: { content: string }[];
+  write_files: { path: string; content: string; owner?: string; permissions?: string; defer?: boolean }[];
 }
 const cloudConfig = (text: string) => parse(text) as CloudConfig;
 
@@ -70,7 +71,10 @@ describe('generateVirtualMachine', () => {
     expect(spec.domain.resources.requests).toEqual({ cpu: '4', memory: '8Gi' });
     expect(spec.domain.firmware).toEqual({ bootloader: { bios: {} } });
     expect(spec.networks).toEqual([{ name: 'default', pod: {} }]);
-    expect(spec.domain.devices.interfaces).toEqual([{ name: 'default', masquerade: {} }]);
+    // Masquerade forwards the access port only, named by its protocol.
+    expect(spec.domain.devices.interfaces).toEqual([
+      { name: 'default', masquerade: {}, ports: [{ name: 'rdp', port: 3389, protocol: 'TCP' }] },
+    ]);
     expect(built(vmInput()).vm.spec?.['dataVolumeTemplates']).toBeUndefined();
   });
 
@@ -101,6 +105,36 @@ describe('generateVirtualMachine', () => {
     ]);
     expect(c.runcmd).toEqual([['systemctl', 'enable', '--now', 'xrdp']]);
     expect(c.write_files[0]?.content).toContain("export DAAS_PROPOSAL='MX-2451'");
+  });
+
+  it('gives vnc guests a TigerVNC desktop on the access port with the session VNC password', () => {
+    const input = vmInput(vncVm);
+    const o = built({ ...input, credentials: { token: PASSWORD, vncPassword: 'Vnc8pass' } });
+    const c = cloudConfig(decoded(o, CLOUD_INIT_KEY));
+    const file = (path: string) => c.write_files.find((f) => f.path === path);
+    expect(file(GUEST_VNC_PASSWORD_FILE)).toEqual({
+      path: GUEST_VNC_PASSWORD_FILE,
+      permissions: '0400',
+      owner: 'akowalska:p-mx-2451',
+      content: 'Vnc8pass',
+      defer: true,
+    });
+    const unit = file(GUEST_DESKTOP_UNIT)?.content ?? '';
+    expect(unit).toContain('User=akowalska');
+    expect(unit).toMatch(
+      /ExecStart=\S*tigervncserver :1 -fg -localhost no -rfbport 5901 -SecurityTypes VncAuth /,
+    );
+    expect(c.runcmd).toEqual([
+      ['systemctl', 'daemon-reload'],
+      ['systemctl', 'enable', '--now', 'daas-desktop'],
+    ]);
+    expect(templateOf(o).domain.devices.interfaces).toEqual([
+      { name: 'default', masquerade: {}, ports: [{ name: 'vnc', port: 5901, protocol: 'TCP' }] },
+    ]);
+    // Not for other protocols, and never in the VM itself.
+    expect(JSON.stringify(o.vm)).not.toContain('Vnc8pass');
+    const rdp = cloudConfig(decoded(built(vmInput()), CLOUD_INIT_KEY));
+    expect(rdp.write_files.map((f) => f.path)).toEqual(['/etc/profile.d/daas.sh']);
   });
 
   it('mounts the whole proposal and an experiment session read-only in the guest', () => {

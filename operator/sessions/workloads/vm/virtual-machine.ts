@@ -22,7 +22,9 @@ export const BOOTSTRAP_DISK = 'bootstrap';
 export const CLOUD_INIT_KEY = 'userdata';
 export const SYSPREP_KEY = 'autounattend.xml';
 
-export const bootstrapSecretName = (session: string) => `${childName(session)}-boot`;
+/** The bootstrap Secret is the session's child name with this suffix. */
+export const BOOTSTRAP_SUFFIX = 'boot';
+export const bootstrapSecretName = (session: string) => `${childName(session)}-${BOOTSTRAP_SUFFIX}`;
 export const bootDiskName = (session: string) => `${childName(session)}-disk`;
 
 export type RunStrategy = 'Always' | 'Halted';
@@ -120,6 +122,8 @@ export function generateVirtualMachine(
             password: credentials.token,
             mounts: mounts.value,
             protocol: image.spec.access.protocol,
+            port: image.spec.access.port,
+            ...(credentials.vncPassword ? { vncPassword: credentials.vncPassword } : {}),
             env,
           }),
         ),
@@ -151,10 +155,20 @@ export function generateVirtualMachine(
 
   const efi = vm.firmware === 'efi';
   const secureBoot = efi && vm.secureBoot;
+  const access = image.spec.access;
   const devices: Record<string, unknown> = {
     disks,
-    interfaces: [{ name: 'default', masquerade: {} }],
-    // VNC through KubeVirt's console needs the graphics device (it is the default; said for clarity).
+    // Masquerade forwards only the declared ports into the guest: the access port, named by its
+    // protocol (KubeVirt also lists it on the virt-launcher pod). Nothing else of the guest is reachable.
+    interfaces: [
+      {
+        name: 'default',
+        masquerade: {},
+        ports: [{ name: access.protocol, port: access.port, protocol: 'TCP' }],
+      },
+    ],
+    // The VM's graphics console (KubeVirt's VNC subresource) for admins; users reach the guest's own
+    // remote-desktop service (docs/virtual-machines.md says why).
     autoattachGraphicsDevice: true,
   };
   if (resources.gpus > 0)

@@ -1,4 +1,5 @@
-// Test fixtures for the VM runtime: the sample Ubuntu and Windows images (as in examples/) and a
+// Test fixtures for the VM runtime: the sample Ubuntu and Windows images (as in examples/), a vnc
+// desktop VM, and a
 // WorkloadInput for a session of each.
 import { buildInput, image, session } from '../../fixtures.ts';
 import type { BuildInput } from '../../types.ts';
@@ -13,6 +14,15 @@ export const ubuntuVm = image('ubuntu-vm', {
     default: { cpu: 4, memory: '8Gi', disk: '40Gi' },
     max: { cpu: 16, memory: '64Gi', disk: '80Gi' },
   },
+  activity: { signal: 'connections' },
+});
+
+export const vncVm = image('ubuntu-desktop-vm', {
+  runtime: 'vm',
+  container: undefined,
+  vm: { os: 'linux', disk: { containerDisk: 'quay.io/containerdisks/ubuntu:24.04' }, bootstrap: 'cloudInit' },
+  access: { protocol: 'vnc', port: 5901 },
+  resources: { default: { cpu: 2, memory: '4Gi' }, max: { cpu: 4, memory: '8Gi' } },
   activity: { signal: 'connections' },
 });
 

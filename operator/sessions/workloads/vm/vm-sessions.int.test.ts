@@ -2,24 +2,17 @@
 // virt-controller (tools/controlplane/kubevirt-sim: no hypervisor runs here). The operator writes
 // real VirtualMachines, the API server checks them with KubeVirt's schema, the simulation turns them
 // into instances and launcher pods that the real scheduler places and kwok runs.
-import {
-  CoreV1Api,
-  CustomObjectsApi,
-  NetworkingV1Api,
-  PatchStrategy,
-  setHeaderOptions,
-} from '@kubernetes/client-node';
+import { CoreV1Api, CustomObjectsApi, NetworkingV1Api } from '@kubernetes/client-node';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { GROUP, VERSION } from '../../../../crds/index.ts';
 import { installCrds } from '../../../../crds/testing/api-server.ts';
 import type { RunningOperator } from '../../../../runtime/app.ts';
 import { loadClusterAccess } from '../../../../runtime/kubeconfig.ts';
 import { RestClient } from '../../../../runtime/rest.ts';
 import { createTestNamespace, eventually, testKubeConfig } from '../../../../testing/kube.ts';
-import { sessionImageObject } from '../../../../testing/objects.ts';
 import { startTestOperator } from '../../../../testing/operator.ts';
 import { TestSessions } from '../../../../testing/sessions.ts';
+import { TestVmImages } from '../../../../testing/vm-images.ts';
 import {
   startKubevirtSimulation,
   type KubevirtSimulation,
@@ -32,34 +25,14 @@ const core = kc.makeApiClient(CoreV1Api);
 const custom = kc.makeApiClient(CustomObjectsApi);
 const proposal = `VM-${String(1000 + Math.floor(Math.random() * 8000))}`;
 const suffix = proposal.slice(3);
-const images: string[] = [];
 let ns: { name: string; remove: () => Promise<void> };
 let operator: RunningOperator;
 let simulation: KubevirtSimulation;
 let simClient: RestClient;
 let sessions: TestSessions;
+let images: TestVmImages;
 
-async function vmImage(name: string, vm: Record<string, unknown>, extra: Record<string, unknown> = {}) {
-  const full = `${name}-${suffix}`;
-  images.push(full);
-  await custom.createClusterCustomObject({
-    group: GROUP,
-    version: VERSION,
-    plural: 'sessionimages',
-    body: sessionImageObject(full, {
-      runtime: 'vm',
-      container: undefined,
-      vm: { os: 'linux', bootstrap: 'cloudInit', ...vm },
-      access: { protocol: 'rdp', port: 3389 },
-      resources: {
-        default: { cpu: 2, memory: '4Gi', disk: '20Gi' },
-        max: { cpu: 8, memory: '1Ti', disk: '40Gi' },
-      },
-      ...extra,
-    }),
-  });
-  return full;
-}
+const vmImage = (name: string, vm: Record<string, unknown>) => images.create(name, vm);
 
 const readVm = async (session: string) =>
   (await custom.getNamespacedCustomObject({
@@ -70,16 +43,21 @@ const readVm = async (session: string) =>
     name: `daas-${session}`,
   })) as VirtualMachine;
 
+const bootSecret = (session: string) =>
+  core.readNamespacedSecret({ name: `daas-${session}-boot`, namespace: ns.name }).catch(() => undefined);
+
 let ubuntu: string;
 let golden: string;
 beforeAll(async () => {
   await installCrds();
-  ns = await createTestNamespace(kc, 'vms', { 'daas.calipsoplus.eu/proposal': proposal });
-  await core.patchNamespace(
-    { name: ns.name, body: { metadata: { annotations: { 'daas.calipsoplus.eu/beamline': 'id16a' } } } },
-    setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
+  ns = await createTestNamespace(
+    kc,
+    'vms',
+    { 'daas.calipsoplus.eu/proposal': proposal },
+    { 'daas.calipsoplus.eu/beamline': 'id16a' },
   );
   sessions = new TestSessions(custom, ns.name, { owner: 'akowalska', proposal });
+  images = new TestVmImages(custom, suffix);
   ubuntu = await vmImage('ubuntu', { disk: { containerDisk: 'quay.io/containerdisks/ubuntu:24.04' } });
   golden = await vmImage('golden', { disk: { persistentVolumeClaim: 'ubuntu-golden', persistent: true } });
   simClient = new RestClient(loadClusterAccess(inject('kubeconfig')));
@@ -98,10 +76,7 @@ afterAll(async () => {
   await operator.shutdown('test done');
   await simulation.stop();
   simClient.close();
-  for (const name of images)
-    await custom
-      .deleteClusterCustomObject({ group: GROUP, version: VERSION, plural: 'sessionimages', name })
-      .catch(() => undefined);
+  await images.deleteAll();
   await ns.remove();
 });
 
@@ -151,6 +126,11 @@ describe('VM sessions (KubeVirt CRDs, simulated virt-controller)', () => {
     await sessions.until('keeper', 'Stopped', (x) => x.status?.phase === 'Stopped');
     const halted = await readVm('keeper');
     expect(halted.spec?.runStrategy).toBe('Halted');
+    // The bootstrap Secret (the password in clear) does not outlive its use; the credentials stay.
+    await eventually('the bootstrap Secret to go', async () =>
+      (await bootSecret('keeper')) ? undefined : true,
+    );
+    expect(await core.readNamespacedSecret({ name: 'daas-keeper', namespace: ns.name })).toBeDefined();
     expect(halted.metadata.uid).toBe(before.metadata.uid);
     expect(halted.spec?.['dataVolumeTemplates']).toEqual(before.spec?.['dataVolumeTemplates']);
     await eventually('the instance to go', async () =>
@@ -160,6 +140,7 @@ describe('VM sessions (KubeVirt CRDs, simulated virt-controller)', () => {
     await sessions.until('keeper', 'Running again', (x) => x.status?.phase === 'Running');
     const resumed = await readVm('keeper');
     expect(resumed.spec?.runStrategy).toBe('Always');
+    expect(await bootSecret('keeper')).toBeDefined();
     expect(resumed.metadata.uid).toBe(before.metadata.uid);
   });
 
