@@ -107,6 +107,11 @@ export const runtimeConfigSchema = z
     kubeApiBurst: wholeNumber(1, 10_000)
       .prefault('100')
       .describe('requests sent at once before --kube-api-qps applies'),
+    watchSilenceTimeout: duration
+      .prefault('2m')
+      .describe(
+        'a watch stream that sends nothing for this long (not even the bookmark the API server sends about every minute) is taken for dead (a stalled network path) and resumed from its last resourceVersion',
+      ),
     metricsBindAddress: address.default(':8080').describe('where Prometheus /metrics is served (0 disables)'),
     healthProbeBindAddress: address
       .default(':8081')
