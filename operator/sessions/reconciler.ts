@@ -160,8 +160,11 @@ export class SessionReconciler {
     const quota = await this.admitQuota(accepted, admission);
     if (quota?.retry) return { requeue: true };
     const p = this.withQuotaLifetime(accepted, quota);
-    // 2. Plan what the session needs, and decide once whether its workload should exist.
-    const credentials = await this.credentials(p);
+    // 2. Plan what the session needs, and decide once whether its workload should exist. A session
+    //    refused before it has any workload needs no credentials: it creates no Secret, not even
+    //    its namespace's key.
+    const refusedBeforeWorkload = admission.verdict.status !== 'True' && !p.workload;
+    const credentials = refusedBeforeWorkload ? undefined : await this.credentials(p);
     const intent = workloadIntent(
       {
         state: session.spec.state,
