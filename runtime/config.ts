@@ -141,6 +141,14 @@ export const runtimeConfigSchema = z
         message: 'must be shorter than the lease duration',
       });
     }
+    // Shorter would restart every idle watch between two bookmarks, and a few ms would loop.
+    if (c.watchSilenceTimeout < 10_000) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['watchSilenceTimeout'],
+        message: 'must be at least 10s (the API server sends a bookmark about every minute)',
+      });
+    }
     if (c.retryPeriod >= c.renewDeadline) {
       ctx.addIssue({
         code: 'custom',
