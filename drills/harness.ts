@@ -60,19 +60,22 @@ export async function startOperator(drill: Drill, flags: readonly string[] = [])
 }
 
 /**
- * The seed every drill starts from: a private control plane, `operators` replicas (the first leads),
- * and `sessions` sessions Running; with the UIDs of the proposal's data volumes, which no fault may
- * delete.
+ * The seed every drill starts from: a private control plane, `operators` replicas (the first leads)
+ * started with `operatorFlags`, and `sessions` sessions Running; with the UIDs of the proposal's
+ * data volumes, which no fault may delete.
  */
 export async function seedDrill(
   sessions: number,
   operators = 1,
+  /** Flags for every operator, made once the control plane is up (a kubeconfig through a proxy). */
+  operatorFlags: (drill: Drill) => Promise<string[]> = () => Promise.resolve([]),
 ): Promise<{ drill: Drill; dataVolumes: Set<string> }> {
   const drill = await startDrill();
   try {
-    await startOperator(drill);
+    const flags = await operatorFlags(drill);
+    await startOperator(drill, flags);
     if (operators > 1) await leaderOf(drill);
-    for (let i = 1; i < operators; i++) await startOperator(drill);
+    for (let i = 1; i < operators; i++) await startOperator(drill, flags);
     const first = sessionNames('before', sessions);
     await createSessions(drill, first);
     await waitRunning(drill, first, 120_000);

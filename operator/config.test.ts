@@ -22,6 +22,7 @@ describe('loadConfig', () => {
       workers: 4,
       kubeApiQps: 0,
       kubeApiBurst: 100,
+      watchSilenceTimeout: 120_000,
       metricsBindAddress: ':8080',
       healthProbeBindAddress: ':8081',
       leaderElect: true,

@@ -79,7 +79,7 @@ export async function runOperator(config: RuntimeConfig, options: RunOptions = {
     metrics,
     namespaces: config.namespaces,
     defaultWorkers: config.workers,
-    informer: options.informer,
+    informer: { silenceTimeoutMs: config.watchSilenceTimeout, ...options.informer },
   });
   const recorder = new EventRecorder({ client, log, instance: identity });
   const ctx: OperatorContext = { manager, client, recorder, log, identity };

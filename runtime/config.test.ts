@@ -137,4 +137,14 @@ describe('loadRuntimeConfig', () => {
     });
     expect(() => loadRuntimeConfig(['--nfs-server=x'], {})).toThrow(/Unknown option '--nfs-server'/);
   });
+
+  it('takes a watch silence timeout of 10s and more, so that no watch restarts in a loop', () => {
+    expect(loadRuntimeConfig([], {}).watchSilenceTimeout).toBe(120_000);
+    expect(loadRuntimeConfig(['--watch-silence-timeout=90s'], {}).watchSilenceTimeout).toBe(90_000);
+    expect(() => loadRuntimeConfig(['--watch-silence-timeout=5ms'], {})).toThrow(
+      problems([
+        '--watch-silence-timeout: must be at least 10s (the API server sends a bookmark about every minute) (got "5ms")',
+      ]),
+    );
+  });
 });

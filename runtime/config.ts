@@ -107,6 +107,11 @@ export const runtimeConfigSchema = z
     kubeApiBurst: wholeNumber(1, 10_000)
       .prefault('100')
       .describe('requests sent at once before --kube-api-qps applies'),
+    watchSilenceTimeout: duration
+      .prefault('2m')
+      .describe(
+        'a watch stream that sends nothing for this long (not even the bookmark the API server sends about every minute) is taken for dead (a stalled network path) and resumed from its last resourceVersion',
+      ),
     metricsBindAddress: address.default(':8080').describe('where Prometheus /metrics is served (0 disables)'),
     healthProbeBindAddress: address
       .default(':8081')
@@ -134,6 +139,14 @@ export const runtimeConfigSchema = z
         code: 'custom',
         path: ['renewDeadline'],
         message: 'must be shorter than the lease duration',
+      });
+    }
+    // Shorter would restart every idle watch between two bookmarks, and a few ms would loop.
+    if (c.watchSilenceTimeout < 10_000) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['watchSilenceTimeout'],
+        message: 'must be at least 10s (the API server sends a bookmark about every minute)',
       });
     }
     if (c.retryPeriod >= c.renewDeadline) {

@@ -162,7 +162,7 @@ export function runtimeMetrics(registry: Registry): RuntimeMetrics {
     }),
     informerWatchRestarts: new Counter({
       name: 'daas_informer_watch_restarts_total',
-      help: 'Watch streams that ended, by reason (timeout, watchdog, error, gone)',
+      help: 'Watch streams that ended, by reason (closed: by the server at its timeout; silent: no byte, not even a bookmark, for the silence timeout; watchdog: open past its timeout; error; gone)',
       labelNames: ['resource', 'reason'],
       registers,
     }),

@@ -2,8 +2,11 @@
 // list's resourceVersion, resumed from the last seen resourceVersion after every stream end.
 // - 410 Gone (the resourceVersion was compacted away): relist; the sink diffs and reports the gap.
 // - Any other failure: retry with exponential back-off and jitter (1 s to 30 s), never a hot loop.
-// - Watchdog: a stream still open `graceMs` after its own timeoutSeconds is dead (a stalled proxy or
-//   a half-open connection sends nothing and never closes): it is destroyed and the watch resumed.
+// - Watchdog: a stalled proxy or a half-open connection sends nothing and never closes. The API
+//   server sends a BOOKMARK about every minute on an idle watch that asks for them, so a stream with
+//   no byte for `silenceTimeoutMs` (2 minutes) is dead: it is destroyed and the watch resumed from the
+//   last resourceVersion (reason "silent"). A stream still open `watchdogGraceMs` past its own
+//   timeoutSeconds is ended too (reason "watchdog"), whatever it sends.
 // - A periodic full relist repairs anything a bug or a lost event could have left behind.
 import type { IncomingMessage } from 'node:http';
 import type { Logger } from 'pino';
@@ -21,7 +24,15 @@ import type { RestClient } from './rest.ts';
 import { sleep } from './time.ts';
 
 export type RelistReason = 'initial' | 'gone' | 'periodic' | 'error';
-export type WatchEnd = 'closed' | 'watchdog' | 'error' | 'gone' | 'stopped';
+export type WatchEnd = 'closed' | 'silent' | 'watchdog' | 'error' | 'gone' | 'stopped';
+
+/**
+ * How long a watch stream may send nothing before it is taken for dead. kube-apiserver sends a
+ * BOOKMARK on an idle watch about every 60 s (measured on v1.34: 59.3 to 60.9 s apart, see
+ * docs/drills.md), so two intervals: one bookmark late is tolerated, a stalled path is noticed
+ * within two minutes instead of the watch's own timeout (5 to 10 minutes).
+ */
+export const DEFAULT_WATCH_SILENCE_MS = 120_000;
 
 export interface ReflectorSink<T extends KubeObject> {
   replace(items: T[], reason: RelistReason): void;
@@ -37,6 +48,8 @@ export interface ReflectorOptions {
   watchTimeoutSeconds?: [number, number];
   /** How long past its timeoutSeconds a stream may stay open before the watchdog ends it. */
   watchdogGraceMs?: number;
+  /** How long a stream may send no byte (no event, no bookmark) before the watchdog ends it. */
+  silenceTimeoutMs?: number;
   relistPeriodMs?: number;
   backoff?: Partial<BackoffOptions>;
   /** A watch that lasted this long (or delivered events) counts as healthy and resets the back-off. */
@@ -86,6 +99,7 @@ export class Reflector<T extends KubeObject> {
       pageSize: 500,
       watchTimeoutSeconds: [300, 600],
       watchdogGraceMs: 30_000,
+      silenceTimeoutMs: DEFAULT_WATCH_SILENCE_MS,
       relistPeriodMs: 30 * 60_000,
       healthyAfterMs: 5000,
       ...options,
@@ -202,8 +216,13 @@ export class Reflector<T extends KubeObject> {
         const delay = this.backoff.next();
         this.log.warn({ err: describe(result.error), end: result.end, retryInMs: delay }, 'watch failed');
         await this.waitOut(delay);
+      } else if (result.end === 'silent') {
+        this.log.warn(
+          { resourceVersion: result.rv, silentMs: this.options.silenceTimeoutMs },
+          'watch stream sent nothing (not even a bookmark) for too long: restarted from the last resourceVersion',
+        );
       } else if (result.end === 'watchdog') {
-        this.log.warn({ resourceVersion: result.rv }, 'watch stream silent past its timeout: restarted');
+        this.log.warn({ resourceVersion: result.rv }, 'watch stream open past its timeout: restarted');
       }
     }
     return 'initial';
@@ -240,9 +259,13 @@ export class Reflector<T extends KubeObject> {
       return result(isGone(err) ? 'gone' : 'error', 0, 0, err);
     }
     const opened = performance.now();
+    const deadline = opened + timeoutSeconds * 1000 + this.options.watchdogGraceMs;
+    const silenceMs = this.options.silenceTimeoutMs;
+    let lastByteAt = opened;
     let events = 0;
     return new Promise((resolve) => {
       let finished = false;
+      let watchdog: NodeJS.Timeout | undefined;
       const finish = (end: WatchEnd, error?: unknown) => {
         if (finished) return;
         finished = true;
@@ -255,15 +278,25 @@ export class Reflector<T extends KubeObject> {
         finish('stopped');
       };
       this.abort.signal.addEventListener('abort', onStop, { once: true });
-      const watchdog = setTimeout(
-        () => {
+      // One timer, re-armed for whichever comes first: the silence limit counted from the last byte,
+      // or the deadline past timeoutSeconds (not reset per byte: a busy watch costs no timer work).
+      const arm = () => {
+        const now = performance.now();
+        if (now - lastByteAt >= silenceMs) {
+          finish('silent');
+          return;
+        }
+        if (now >= deadline) {
           finish('watchdog');
-        },
-        timeoutSeconds * 1000 + this.options.watchdogGraceMs,
-      );
+          return;
+        }
+        watchdog = setTimeout(arm, Math.max(1, Math.min(lastByteAt + silenceMs, deadline) - now));
+      };
+      arm();
       let buffer = '';
       res.setEncoding('utf8');
       res.on('data', (chunk: string) => {
+        lastByteAt = performance.now();
         buffer += chunk;
         for (let nl = buffer.indexOf('\n'); nl >= 0 && !finished; nl = buffer.indexOf('\n')) {
           const line = buffer.slice(0, nl);

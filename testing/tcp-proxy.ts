@@ -1,6 +1,6 @@
 // A loopback TCP proxy for fault injection in integration tests: forwards to the API server, and on
-// demand freezes its open connections (no bytes either way, nothing closed: a stalled network path)
-// or refuses connections (an outage). TLS passes through untouched, so certificates still verify.
+// demand freezes its open connections (no bytes either way, nothing closed: a stalled network path),
+// stalls new ones the same way, or refuses connections (an outage). TLS passes through untouched, so certificates still verify.
 import { createServer, connect, type Server, type Socket } from 'node:net';
 import { KubeConfig } from '@kubernetes/client-node';
 
@@ -16,6 +16,7 @@ export class TcpProxy {
   private readonly server: Server;
   private readonly pairs = new Set<Pair>();
   private refusing = false;
+  private stallingNew = false;
   private readonly frozen = new Set<Socket>();
 
   private constructor(targetHost: string, targetPort: number) {
@@ -52,6 +53,15 @@ export class TcpProxy {
     const frozen = this.pairs.size;
     this.pairs.clear();
     return frozen;
+  }
+
+  /**
+   * While on, new connections are accepted and held open but nothing is forwarded (a TLS handshake
+   * never completes); off again, new connections work while those stalled stay stalled, as after a
+   * path that came back: the client must notice the dead ones itself.
+   */
+  stallNew(on: boolean): void {
+    this.stallingNew = on;
   }
 
   /** While refusing, open connections are reset and new ones are closed at once. */
@@ -95,6 +105,12 @@ export class TcpProxy {
     this.connections++;
     if (this.refusing) {
       client.destroy();
+      return;
+    }
+    if (this.stallingNew) {
+      client.pause();
+      client.on('error', () => undefined);
+      this.frozen.add(client);
       return;
     }
     const upstream = connect(port, host);

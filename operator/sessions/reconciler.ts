@@ -144,6 +144,10 @@ export class SessionReconciler {
       return undefined;
     }
     if (session.metadata.deletionTimestamp) return this.finalize(session, ctx);
+    // A namespace being deleted takes its sessions with it, and the API server refuses every new
+    // object in it (403, "being terminated"): a pass would send writes bound to fail, again at each
+    // retry. Nothing to do but wait; the sessions' deletion brings the last pass (finalizers).
+    if (this.d.caches.namespaces.get(req.namespace ?? '')?.metadata.deletionTimestamp) return undefined;
     // The cache still holds the session our last status write replaced: its watch event is on the
     // way and brings us back (the requeue only guards a deadline that fell in between). A pass now
     // would act on old status and be refused (409) at the end.
@@ -160,8 +164,11 @@ export class SessionReconciler {
     const quota = await this.admitQuota(accepted, admission);
     if (quota?.retry) return { requeue: true };
     const p = this.withQuotaLifetime(accepted, quota);
-    // 2. Plan what the session needs, and decide once whether its workload should exist.
-    const credentials = await this.credentials(p);
+    // 2. Plan what the session needs, and decide once whether its workload should exist. A session
+    //    refused before it has any workload needs no credentials: it creates no Secret, not even
+    //    its namespace's key.
+    const refusedBeforeWorkload = admission.verdict.status !== 'True' && !p.workload;
+    const credentials = refusedBeforeWorkload ? undefined : await this.credentials(p);
     const intent = workloadIntent(
       {
         state: session.spec.state,

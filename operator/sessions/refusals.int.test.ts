@@ -1,12 +1,14 @@
 // No failure is silent: when the API server refuses one of a session's objects (a ResourceQuota, a
 // PriorityClass that does not exist), the session's status names the object and the API server's
-// words within seconds, and the session recovers by itself once the cause is lifted.
+// words within seconds, and the session recovers by itself once the cause is lifted. A session the
+// operator itself refuses before any workload leaves nothing behind: not even a Secret.
 import { randomBytes } from 'node:crypto';
 import { CoreV1Api, CustomObjectsApi, SchedulingV1Api, type KubeConfig } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GROUP, VERSION, type AnalysisSession } from '../../crds/index.ts';
 import { installCrds } from '../../crds/testing/api-server.ts';
 import type { RunningOperator } from '../../runtime/app.ts';
+import { sleep } from '../../runtime/time.ts';
 import { createTestNamespace, eventually, testKubeConfig } from '../../testing/kube.ts';
 import { sessionImageObject } from '../../testing/objects.ts';
 import { startTestOperator } from '../../testing/operator.ts';
@@ -14,12 +16,19 @@ import { TestSessions } from '../../testing/sessions.ts';
 
 const suffix = randomBytes(3).toString('hex');
 const proposal = `MX-${String(1000 + Math.floor(Math.random() * 8000))}`;
-const images = { plain: `t-refusal-${suffix}`, priority: `t-priority-${suffix}` };
+const images = {
+  plain: `t-refusal-${suffix}`,
+  priority: `t-priority-${suffix}`,
+  retired: `t-retired-${suffix}`,
+  elsewhere: `t-elsewhere-${suffix}`,
+};
 const priorityClass = `t-daas-priority-${suffix}`;
 let kc: KubeConfig;
 let core: CoreV1Api;
 let custom: CustomObjectsApi;
 let ns: { name: string; remove: () => Promise<void> };
+/** A namespace where no session is ever accepted: no Secret of any kind may appear in it. */
+let refusedNs: { name: string; remove: () => Promise<void> };
 let operator: RunningOperator;
 
 let sessions: TestSessions;
@@ -36,11 +45,17 @@ beforeAll(async () => {
   custom = kc.makeApiClient(CustomObjectsApi);
   await installCrds();
   ns = await createTestNamespace(kc, 'refusals', { 'daas.calipsoplus.eu/proposal': proposal });
+  refusedNs = await createTestNamespace(kc, 'refused', { 'daas.calipsoplus.eu/proposal': proposal });
   sessions = new TestSessions(custom, ns.name, { owner: 'akowalska', proposal });
-  for (const body of [image(images.plain), image(images.priority, { priorityClassName: priorityClass })]) {
+  for (const body of [
+    image(images.plain),
+    image(images.priority, { priorityClassName: priorityClass }),
+    sessionImageObject(images.retired, { disabled: true }),
+    sessionImageObject(images.elsewhere, { availability: { proposals: ['ZZ-0000'] } }),
+  ]) {
     await custom.createClusterCustomObject({ group: GROUP, version: VERSION, plural: 'sessionimages', body });
   }
-  operator = await startTestOperator([ns.name]);
+  operator = await startTestOperator([ns.name, refusedNs.name]);
 }, 120_000);
 
 afterAll(async () => {
@@ -55,6 +70,7 @@ afterAll(async () => {
     .deletePriorityClass({ name: priorityClass })
     .catch(() => undefined);
   await ns.remove();
+  await refusedNs.remove();
 });
 
 describe('objects the API server refuses', () => {
@@ -98,5 +114,37 @@ describe('objects the API server refuses', () => {
       body: { metadata: { name: priorityClass }, value: 1000 },
     });
     await untilStatus('priority', 'Running', (s) => s.status?.phase === 'Running');
+  });
+});
+
+describe('sessions the operator refuses', () => {
+  it('get a plain refusal in status and no Secret: neither their own nor their namespace key', async () => {
+    const refused = new TestSessions(custom, refusedNs.name, { owner: 'akowalska', proposal });
+    const cases = {
+      retired: { image: images.retired },
+      elsewhere: { image: images.elsewhere },
+      'too-big': { image: images.plain, resources: { memory: '64Gi' } },
+      unknown: { image: `t-unknown-${suffix}` },
+    };
+    for (const [name, spec] of Object.entries(cases)) await refused.create(name, spec);
+    const reasons: Record<string, string | undefined> = {};
+    for (const name of Object.keys(cases)) {
+      const s = await refused.until(
+        name,
+        'refused',
+        (x) => x.status?.conditions?.some((c) => c.type === 'Accepted' && c.status === 'False') === true,
+      );
+      reasons[name] = s.status?.reason;
+    }
+    expect(reasons).toEqual({
+      retired: 'ImageDisabled',
+      elsewhere: 'ImageNotAllowed',
+      'too-big': 'ResourcesExceedImageMaximum',
+      unknown: 'ImageNotFound',
+    });
+    // A pass or two more, in case a write were merely late.
+    await sleep(2000);
+    const secrets = await core.listNamespacedSecret({ namespace: refusedNs.name });
+    expect(secrets.items.map((x) => x.metadata?.name)).toEqual([]);
   });
 });
