@@ -156,6 +156,13 @@ describe('the admin in the browser', () => {
     const cells = await quota.locator('tr', { hasText: 'sessions' }).locator('td').allTextContents();
     expect(cells.map((c) => c.trim())).toEqual(['10', '3']);
     await screenshot(scientist.page, 'dashboard-quotas');
+    // The launch form of a GPU image: the live GPU status next to the GPU choice.
+    await scientist.page.goto(`${j.dashboard.origin}/proposals/${j.namespace}/launch/${gpuImage}`);
+    expect(await scientist.page.getByLabel('GPUs').getAttribute('max')).toBe('2');
+    await expect
+      .poll(() => scientist.page.locator('[data-live-capacity] tr', { hasText: 'kwok-gpu-1' }).count())
+      .toBe(1);
+    await screenshot(scientist.page, 'dashboard-launch-gpu', true);
     expect([...admin.errors, ...scientist.errors]).toEqual([]);
     await scientist.close();
     await admin.close();

@@ -79,7 +79,7 @@ export const gpuStatusTable = (pools: readonly GpuPoolStatus[]) =>
                 ${p.models.map(
                   (m) =>
                     html`<tr class="total">
-                      <td>All ${poolName(p.pool)} nodes</td>
+                      <td>${p.pool ? `All of ${p.pool}` : 'All without a pool'}</td>
                       <td>${m.model}</td>
                       <td>${m.allocatable}</td>
                       <td>${m.requested}</td>
