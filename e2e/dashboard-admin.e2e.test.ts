@@ -57,7 +57,7 @@ beforeAll(async () => {
         spec: { image: gpuImage, owner, proposal: j.proposal, resources: { cpu: 1 } },
       },
     });
-  await j.startBackends({ runner: false });
+  await j.startBackends({ runner: false, quotas: true });
 }, 180_000);
 
 afterAll(async () => {

@@ -54,6 +54,28 @@ async function sessionOf(namespace: string): Promise<AnalysisSession[]> {
   return list.items;
 }
 
+/**
+ * Clicks a card's action and waits for its post: a live update may swap the card in the moment of
+ * the click (the click then lands on the old one), so it is clicked again until the post is sent.
+ */
+async function act(page: Page, label: string, id?: string): Promise<void> {
+  const verb = label.toLowerCase();
+  await eventually(
+    `${label} posted`,
+    async () => {
+      const posted = page
+        .waitForResponse((r) => r.request().method() === 'POST' && r.url().endsWith(`/${verb}`), {
+          timeout: 15_000,
+        })
+        .then(() => true)
+        .catch(() => undefined);
+      await (id ? page.locator(`#${id}`) : card(page)).getByRole('button', { name: label }).click();
+      return posted;
+    },
+    60_000,
+  );
+}
+
 /** Clicks Connect until the session's own page answers through the gateway (its server may still start). */
 async function connect(page: Page, ready: string): Promise<void> {
   await eventually(
@@ -174,21 +196,21 @@ describe('a scientist in the browser', () => {
     await page.goto(`${j.dashboard.origin}/resources`);
     const expiry = () => card(page).locator('.expires time').getAttribute('datetime');
     const before = Date.parse((await expiry()) ?? '');
-    await card(page).getByRole('button', { name: 'Extend' }).click();
+    await act(page, 'Extend');
     await page.waitForURL(/\/resources#session-/);
     await expect
       .poll(async () => Date.parse((await expiry()) ?? '') - before, { timeout: 20_000 })
       .toBe(3_600_000);
 
-    await card(page).getByRole('button', { name: 'Stop' }).click();
+    await act(page, 'Stop');
     // The page after the stop shows the wish at once, or (if its cache lagged) from the stream.
     await expect
       .poll(() => card(page).getByRole('button', { name: 'Resume' }).count(), { timeout: 20_000 })
       .toBe(1);
     await expect.poll(() => badge(page), { timeout: 60_000 }).toBe('Stopped');
-    await card(page).getByRole('button', { name: 'Resume' }).click();
+    await act(page, 'Resume');
     await expect.poll(() => badge(page), { timeout: 60_000 }).toBe('Running');
-    await card(page).getByRole('button', { name: 'Delete' }).click();
+    await act(page, 'Delete');
     await expect
       .poll(() => page.locator(`#session-${j.namespace}-${session.metadata.name}`).count(), {
         timeout: 30_000,
@@ -215,7 +237,7 @@ describe('a scientist in the browser', () => {
     );
     await screenshot(page, 'dashboard-desktop');
     await page.goto(`${j.dashboard.origin}/resources`);
-    await page.locator(`#${id}`).getByRole('button', { name: 'Delete' }).click();
+    await act(page, 'Delete', id);
     await expect.poll(() => page.locator(`#${id}`).count(), { timeout: 30_000 }).toBe(0);
     expect(errors).toEqual([]);
     await close();

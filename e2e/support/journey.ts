@@ -36,10 +36,11 @@ export interface Journey {
   namespace: string;
   dashboard: TestDashboard;
   browser: Browser;
-  /** The operator (with quotas) and the session runner; started by startBackends(). */
+  /** The operator and the session runner; started by startBackends(). */
   operator?: RunningOperator;
   runner?: ChildProcess;
-  startBackends(options?: { runner?: boolean }): Promise<void>;
+  /** Quotas are cluster-scoped: only a journey that shows their counts enforces them. */
+  startBackends(options?: { runner?: boolean; quotas?: boolean }): Promise<void>;
   /** A new browser context signed in as `user` through the demo sign-in, on the proposals page. */
   signIn: (user: string) => Promise<SignedIn>;
   stop(): Promise<void>;
@@ -77,10 +78,10 @@ export async function startJourney(options: {
     namespace: ns.name,
     dashboard,
     browser,
-    async startBackends({ runner = true } = {}) {
+    async startBackends({ runner = true, quotas = false } = {}) {
       journey.operator = await startTestOperator(
         [ns.name],
-        [`--gateway-url=${dashboard.gatewayOrigin}/`, '--quotas=true'],
+        [`--gateway-url=${dashboard.gatewayOrigin}/`, `--quotas=${String(quotas)}`],
       );
       if (!runner) return;
       journey.runner = spawn(
