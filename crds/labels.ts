@@ -59,6 +59,12 @@ export const CREDENTIALS_KEY_LABEL = `${GROUP}/credentials-key`;
 export const GROUPS_ANNOTATION = `${GROUP}/groups`;
 export const IDLE_STOP_ANNOTATION = `${GROUP}/idle-stopped-generation`;
 
+/**
+ * On nodes (by admins): the node pool (a partition, in batch-system words) the node belongs to; the
+ * dashboard's GPU "Current status" table groups nodes by it.
+ */
+export const NODE_POOL_LABEL = `${GROUP}/node-pool`;
+
 /** Kubernetes' recommended labels (https://kubernetes.io/docs/concepts/overview/working-with-objects/common-labels/). */
 export const APP_NAME_LABEL = 'app.kubernetes.io/name';
 export const APP_INSTANCE_LABEL = 'app.kubernetes.io/instance';
@@ -90,6 +96,11 @@ export const KEY_DOCS: readonly KeyDoc[] = [
     'The proposal id. Sessions run only in namespaces that have it.',
   ),
   annotation(PROPOSAL_ANNOTATIONS.title, namespaces, "The proposal's title."),
+  label(
+    NODE_POOL_LABEL,
+    'nodes (by admins)',
+    'The node pool (partition) the node belongs to: the dashboard groups its GPU status table by it.',
+  ),
   annotation(
     PROPOSAL_ANNOTATIONS.beamline,
     namespaces,

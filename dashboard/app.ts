@@ -10,7 +10,9 @@ import { securityHeaders } from './http/security.ts';
 import { liveEvents } from './live/events.ts';
 import { adminImagePages } from './pages/admin-images.ts';
 import { adminSessionPages } from './pages/admin-sessions.ts';
-import { adminUsagePages } from './pages/admin-usage.ts';
+import { adminCapacityPages } from './pages/admin-capacity.ts';
+import { adminImageDeletePages } from './pages/admin-image-delete.ts';
+import { adminUserPages } from './pages/admin-users.ts';
 import { launchPages } from './pages/launch.ts';
 import { proposalPages } from './pages/proposals.ts';
 import { quotaPages } from './pages/quotas.ts';
@@ -45,7 +47,9 @@ export function dashboardApp(d: Dashboard): express.Express {
     liveEvents(d),
     adminSessionPages(d),
     adminImagePages(d),
-    adminUsagePages(d),
+    adminImageDeletePages(d),
+    adminCapacityPages(d),
+    adminUserPages(d),
   );
   app.use(signedIn);
   app.use((_req, res) => {

@@ -102,7 +102,10 @@ describe('the dashboard on the real API server', () => {
     expect(page.text).toContain('Strain mapping in weld seams');
     const proposalPage = await member.get(`/proposals/${ns.name}`);
     expect(proposalPage.text).toContain(`href="/proposals/${ns.name}/launch/${imageName}"`);
-    expect(proposalPage.text).toContain('<li>2025-06-02</li>');
+    // Each experiment session has its own Launch menu, which preselects its data on the form.
+    const fromSession = `/proposals/${ns.name}/launch/${imageName}?experimentSession=2025-06-02`;
+    expect(proposalPage.text).toContain(`href="${fromSession}"`);
+    expect((await member.get(fromSession)).text).toMatch(/<option selected>2025-06-02<\/option>/);
     const stranger = await signedIn('mkowalski');
     expect((await stranger.get('/proposals')).text).not.toContain(proposal);
     expect((await stranger.get(`/proposals/${ns.name}`)).status).toBe(404);

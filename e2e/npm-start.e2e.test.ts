@@ -3,7 +3,8 @@
 // the sample notebook and desktop opened the README's way (a link from the demo portal through the
 // gateway's ticket API, as `npm run open` prints it) in Debian's Chromium. JupyterLab appears, the
 // desktop's canvas shows the colour the desktop painted, and the screenshots in docs/screenshots/
-// (shown in the README) are taken here. Nothing the runner started listens outside 127.0.0.0/8.
+// (shown in the README) are taken here when asked (`npm run screenshots`). Nothing the runner
+// started listens outside 127.0.0.0/8.
 import { execFileSync } from 'node:child_process';
 import { mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -18,9 +19,9 @@ import { LocalCluster, removeClusterDir } from '../tools/controlplane/cluster.ts
 import { startDemo, type DemoProcesses } from '../tools/controlplane/demo.ts';
 import { requestTicket } from '../tools/controlplane/demo-portal.ts';
 import { DESKTOP_COLOUR, DESKTOP_GEOMETRY } from '../tools/controlplane/session-runner/commands.ts';
+import { screenshot } from './support/journey.ts';
 
 const NAMESPACE = 'proposal-mx-2451';
-const SCREENSHOTS = join(process.cwd(), 'docs', 'screenshots');
 let cluster: LocalCluster;
 let demo: DemoProcesses;
 let browser: Browser;
@@ -79,7 +80,7 @@ describe('npm start, then the README', () => {
     await page.waitForSelector('.jp-LabShell', { timeout: 60_000 });
     await page.waitForSelector('.jp-Launcher', { timeout: 60_000 });
     expect(await page.title()).toContain('JupyterLab');
-    await page.screenshot({ path: join(SCREENSHOTS, 'notebook-jupyterlab.png') });
+    await screenshot(page, 'notebook-jupyterlab');
     await page.close();
   });
 
@@ -109,7 +110,7 @@ describe('npm start, then the README', () => {
     await eventually('the painted colour on the canvas', async () =>
       (await canvasPixel(page, width - 100, height - 150)) === DESKTOP_COLOUR ? true : undefined,
     );
-    await page.screenshot({ path: join(SCREENSHOTS, 'desktop-novnc.png') });
+    await screenshot(page, 'desktop-novnc');
     await page.close();
   });
 

@@ -1,11 +1,19 @@
 // Free capacity from the node and pod caches: per node, allocatable against what its running pods
 // request (cpu, memory, GPUs), and per GPU pool (nodes of one GPU model) how many GPUs are free and
 // the most one session can get on one node. Pure: the launch form and the admin usage page read it.
-import { SESSION_LABEL } from '../../crds/index.ts';
+import { NODE_POOL_LABEL, SESSION_LABEL } from '../../crds/index.ts';
 import { quantityValue } from '../../runtime/quantity.ts';
 import type { Node, Pod } from '../../runtime/resources.ts';
 
 export const GPU_MODEL_LABEL = 'nvidia.com/gpu.product';
+/** Where a node's pool is read from: the API's own label, else the usual cloud node-pool labels. */
+export const POOL_LABELS = [
+  NODE_POOL_LABEL,
+  'karpenter.sh/nodepool',
+  'cloud.google.com/gke-nodepool',
+  'eks.amazonaws.com/nodegroup',
+  'kubernetes.azure.com/agentpool',
+];
 
 export interface Amounts {
   cpu: number;
@@ -15,6 +23,8 @@ export interface Amounts {
 
 export interface NodeUsage {
   name: string;
+  /** The node pool (POOL_LABELS), or "" for a node in none. */
+  pool: string;
   /** The GPU model (node label nvidia.com/gpu.product), or "" for nodes without one. */
   model: string;
   allocatable: Amounts;
@@ -76,8 +86,10 @@ export function nodeUsage(
         requested.gpus += r.gpus;
         if (pod.metadata.labels?.[SESSION_LABEL]) sessions++;
       }
+      const labels = node.metadata.labels ?? {};
       return {
         name,
+        pool: POOL_LABELS.map((l) => labels[l]).find((v) => v) ?? '',
         model: node.metadata.labels?.[GPU_MODEL_LABEL] ?? '',
         allocatable: {
           cpu: amount(allocatable, 'cpu'),
@@ -107,4 +119,47 @@ export function gpuPools(usage: readonly NodeUsage[]): GpuPool[] {
     pools.set(model, pool);
   }
   return [...pools.values()].sort((a, b) => a.model.localeCompare(b.model));
+}
+
+export interface GpuPoolStatus {
+  /** The node pool, or "" for GPU nodes in no pool. */
+  pool: string;
+  nodes: (Pick<NodeUsage, 'name' | 'model' | 'schedulable'> & {
+    allocatable: number;
+    requested: number;
+    free: number;
+  })[];
+  /** Per GPU model in the pool: allocatable, requested and free (free counts schedulable nodes only). */
+  models: { model: string; allocatable: number; requested: number; free: number }[];
+}
+
+/**
+ * The GPU "Current status": per node pool and node, GPUs allocatable against requested, by model.
+ * Cordoned nodes are listed (their GPUs may still be in use) but have nothing free.
+ */
+export function gpuStatus(usage: readonly NodeUsage[]): GpuPoolStatus[] {
+  const pools = new Map<string, GpuPoolStatus>();
+  for (const n of usage) {
+    if (n.allocatable.gpus <= 0) continue;
+    const pool = pools.get(n.pool) ?? { pool: n.pool, nodes: [], models: [] };
+    const free = n.schedulable ? Math.max(0, n.allocatable.gpus - n.requested.gpus) : 0;
+    pool.nodes.push({
+      name: n.name,
+      model: n.model || 'GPU',
+      schedulable: n.schedulable,
+      allocatable: n.allocatable.gpus,
+      requested: n.requested.gpus,
+      free,
+    });
+    const model = n.model || 'GPU';
+    let m = pool.models.find((x) => x.model === model);
+    if (!m) pool.models.push((m = { model, allocatable: 0, requested: 0, free: 0 }));
+    m.allocatable += n.allocatable.gpus;
+    m.requested += n.requested.gpus;
+    m.free += free;
+    pools.set(n.pool, pool);
+  }
+  for (const p of pools.values()) p.models.sort((a, b) => a.model.localeCompare(b.model));
+  // Named pools first, by name; nodes in no pool last.
+  return [...pools.values()].sort((a, b) => (!a.pool ? 1 : !b.pool ? -1 : a.pool.localeCompare(b.pool)));
 }

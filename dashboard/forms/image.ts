@@ -1,13 +1,21 @@
-// The admin's image form ↔ a SessionImage (container runtime). Editing sends a merge patch of the
+// The admin's image form ↔ a SessionImage (container or vm runtime; the VM part is vm-image.ts). Editing sends a merge patch of the
 // fields the form shows (emptied ones as null, so they are removed), which keeps everything else of
 // the image (env, args, scheduling...) as it was. Values go to the API server as typed: its schema
 // and CEL rules judge them, and their messages land next to these fields.
 import { API_VERSION, type SessionImage } from '../../crds/index.ts';
 import type { FieldMap } from '../kube/field-errors.ts';
 import { text, type FormBody } from './launch.ts';
+import { VM_FIELDS, vmFormValues, vmSpecPatch } from './vm-image.ts';
+
+export type Runtime = 'container' | 'vm';
+
+/** The runtime a new image's form asks for (`vm` or else container). */
+export const runtimeOf = (value: unknown): Runtime => (value === 'vm' ? 'vm' : 'container');
 
 export const IMAGE_FIELDS: FieldMap = {
+  ...VM_FIELDS,
   'metadata.name': 'name',
+  'spec.runtime': 'runtime',
   'spec.displayName': 'displayName',
   'spec.description': 'description',
   'spec.container.image': 'image',
@@ -36,6 +44,8 @@ export function imageFormValues(image: SessionImage): Record<string, string> {
   const s = image.spec;
   const str = (v: string | number | undefined) => (v === undefined ? '' : String(v));
   return {
+    ...(s.runtime === 'vm' ? vmFormValues(image) : {}),
+    runtime: s.runtime,
     name: image.metadata.name,
     displayName: s.displayName,
     description: s.description ?? '',
@@ -71,12 +81,12 @@ function amounts(body: FormBody, prefix: 'default' | 'max') {
 }
 
 /** The spec fields the form owns, with null for emptied ones. */
-export function imageSpecPatch(body: FormBody) {
+export function imageSpecPatch(body: FormBody, runtime: Runtime = 'container') {
   const protocol = text(body, 'protocol');
   return {
     displayName: text(body, 'displayName'),
     description: orNull(text(body, 'description')),
-    container: { image: text(body, 'image') },
+    ...(runtime === 'vm' ? vmSpecPatch(body) : { container: { image: text(body, 'image') } }),
     access: {
       protocol,
       port: num(text(body, 'port')),
@@ -112,7 +122,8 @@ export function withoutNulls(value: unknown): unknown {
 }
 
 export function newImageFromForm(body: FormBody) {
-  const spec = withoutNulls(imageSpecPatch(body)) as Record<string, unknown>;
+  const runtime = runtimeOf(body.runtime);
+  const spec = withoutNulls(imageSpecPatch(body, runtime)) as Record<string, unknown>;
   // A new image with an idle timeout needs an activity signal; http images are Jupyter servers here.
   const activity = text(body, 'idleTimeout')
     ? { activity: { signal: text(body, 'protocol') === 'http' ? 'jupyter' : 'connections' } }
@@ -121,6 +132,6 @@ export function newImageFromForm(body: FormBody) {
     apiVersion: API_VERSION,
     kind: 'SessionImage',
     metadata: { name: text(body, 'name') },
-    spec: { ...spec, runtime: 'container', ...activity },
+    spec: { ...spec, runtime, ...activity },
   };
 }

@@ -48,4 +48,8 @@ const created = (s: AnalysisSession) => {
   return typeof t === 'string' ? t : '';
 };
 
-export const byNewest = (a: AnalysisSession, b: AnalysisSession) => created(b).localeCompare(created(a));
+// RFC 3339 timestamps in UTC order as plain strings; localeCompare would ask ICU for every pair.
+export const byNewest = (a: AnalysisSession, b: AnalysisSession) => {
+  const [x, y] = [created(a), created(b)];
+  return x < y ? 1 : x > y ? -1 : 0;
+};

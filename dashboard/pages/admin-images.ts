@@ -6,7 +6,14 @@ import { SessionImages } from '../../operator/api.ts';
 import { collectionPath, objectPath } from '../../runtime/resources.ts';
 import { me } from '../auth/middleware.ts';
 import type { Dashboard } from '../context.ts';
-import { IMAGE_FIELDS, imageFormValues, imageSpecPatch, newImageFromForm } from '../forms/image.ts';
+import {
+  IMAGE_FIELDS,
+  imageFormValues,
+  imageSpecPatch,
+  newImageFromForm,
+  runtimeOf,
+} from '../forms/image.ts';
+import { NEW_VM } from '../forms/vm-image.ts';
 import type { FormBody } from '../forms/launch.ts';
 import { html } from '../http/html.ts';
 import { UserClient } from '../kube/as-user.ts';
@@ -35,10 +42,19 @@ const values = (body: FormBody) =>
 export function adminImagePages(d: Dashboard): Router {
   const router = Router();
 
-  router.get('/admin/images', (_req, res) => {
+  router.get('/admin/images', (req, res) => {
     const viewer = me(res);
-    const images = d.caches.images.list().sort((a, b) => a.metadata.name.localeCompare(b.metadata.name));
-    const body = html`<p><a class="button primary" href="/admin/images/new">Add an image</a></p>
+    const deleted = typeof req.query.deleted === 'string' ? req.query.deleted : '';
+    // The watch may not have delivered the deletion yet when the redirect arrives.
+    const images = d.caches.images
+      .list()
+      .filter((i) => i.metadata.name !== deleted)
+      .sort((a, b) => a.metadata.name.localeCompare(b.metadata.name));
+    const body = html`${deleted ? html`<p class="notice" role="status">Deleted ${deleted}.</p>` : ''}
+      <p>
+        <a class="button primary" href="/admin/images/new">Add a container image</a>
+        <a class="button" href="/admin/images/new?runtime=vm">Add a VM image</a>
+      </p>
       <table class="catalogue">
         <thead>
           <tr>
@@ -49,6 +65,7 @@ export function adminImagePages(d: Dashboard): Router {
             <th scope="col">Max cpu / memory / GPUs</th>
             <th scope="col">Sessions</th>
             <th scope="col">State</th>
+            <th scope="col"><span class="visually-hidden">Actions</span></th>
           </tr>
         </thead>
         <tbody>
@@ -62,6 +79,11 @@ export function adminImagePages(d: Dashboard): Router {
               <td>${String(max?.cpu ?? '–')} / ${String(max?.memory ?? '–')} / ${String(max?.gpus ?? 0)}</td>
               <td>${i.status?.sessions ?? 0}</td>
               <td>${i.spec.disabled ? 'disabled' : i.spec.hidden ? 'hidden' : 'offered'}</td>
+              <td>
+                <a href="/admin/images/${i.metadata.name}/delete" aria-label="Delete ${i.metadata.name}"
+                  >Delete</a
+                >
+              </td>
             </tr>`;
           })}
         </tbody>
@@ -69,12 +91,13 @@ export function adminImagePages(d: Dashboard): Router {
     res.send(page({ title: 'Catalogue', viewer, active: '/admin/images', body }).text);
   });
 
-  router.get('/admin/images/new', (_req, res) => {
+  router.get('/admin/images/new', (req, res) => {
+    const vm = runtimeOf(req.query.runtime) === 'vm';
     res.send(
       imageFormPage({
         viewer: me(res),
         editing: false,
-        values: NEW_IMAGE,
+        values: vm ? { ...NEW_IMAGE, basePath: '', ...NEW_VM } : NEW_IMAGE,
         errors: { fields: {}, general: [] },
       }).text,
     );
@@ -117,17 +140,15 @@ export function adminImagePages(d: Dashboard): Router {
 
   router.post('/admin/images/:name', async (req, res) => {
     const viewer = me(res);
-    const body = { ...(req.body as FormBody), name: req.params.name };
-    const image = d.caches.images.get(req.params.name);
-    if (image?.spec.runtime === 'vm')
-      return void res
-        .status(400)
-        .send(errorPage(400, 'VM images are edited with kubectl for now.', viewer).text);
+    const posted = req.body as FormBody;
+    // The runtime is immutable: the stored image's decides which fields the form owns.
+    const runtime = d.caches.images.get(req.params.name)?.spec.runtime ?? runtimeOf(posted.runtime);
+    const body: FormBody = { ...posted, name: req.params.name, runtime };
     try {
       await new UserClient(d.client, viewer).mergePatch<SessionImage>(
         objectPath(SessionImages, undefined, req.params.name),
         {
-          spec: imageSpecPatch(body),
+          spec: imageSpecPatch(body, runtime),
         },
       );
       d.log.info({ user: viewer.user, image: req.params.name }, 'image edited');

@@ -5,7 +5,7 @@ import type { AnalysisSession } from '../../crds/index.ts';
 import { AnalysisSessions } from '../../operator/api.ts';
 import { collectionPath } from '../../runtime/resources.ts';
 import { me } from '../auth/middleware.ts';
-import { gpuPools, nodeUsage } from '../capacity/capacity.ts';
+import { gpuStatus, nodeUsage } from '../capacity/capacity.ts';
 import type { Dashboard } from '../context.ts';
 import { aboveMaxima, LAUNCH_FIELDS, sessionFromForm, type FormBody } from '../forms/launch.ts';
 import { UserClient } from '../kube/as-user.ts';
@@ -31,7 +31,7 @@ export function launchPages(d: Dashboard): Router {
     // A non-member may still post (and the API server refuses); the form is only shown to members.
     if (!found || !image) return undefined;
     const gpuResource = image.spec.resources?.gpuResourceName ?? 'nvidia.com/gpu';
-    const pools = gpuPools(nodeUsage(d.caches.nodes.list(), d.caches.pods.list(), gpuResource));
+    const pools = gpuStatus(nodeUsage(d.caches.nodes.list(), d.caches.pods.list(), gpuResource));
     return { viewer, proposal: found.info, member: found.member, image, pools };
   };
 
@@ -45,7 +45,13 @@ export function launchPages(d: Dashboard): Router {
       res.status(404).send(errorPage(404, 'No such image in this proposal of yours.', me(res)).text);
       return;
     }
-    res.send(launchPage({ ...c, values: {}, errors: { fields: {}, general: [] } }).text);
+    // Launched from an experiment session of the proposal page: that session's data, preselected.
+    const chosen = req.query.experimentSession;
+    const values: Record<string, string> =
+      typeof chosen === 'string' && c.proposal.experimentSessions.includes(chosen)
+        ? { experimentSession: chosen }
+        : {};
+    res.send(launchPage({ ...c, values, errors: { fields: {}, general: [] } }).text);
   });
 
   router.post('/proposals/:namespace/launch/:image', async (req, res) => {

@@ -82,8 +82,26 @@ export function proposalPages(d: Dashboard): Router {
       <h2>Experiment sessions</h2>
       ${
         info.experimentSessions.length
-          ? html`<ul>
-              ${info.experimentSessions.map((s) => html`<li>${s}</li>`)}
+          ? html`<ul class="experiment-sessions">
+              ${info.experimentSessions.map(
+                (s) =>
+                  html`<li>
+                    <details>
+                      <summary>${s}: Launch…</summary>
+                      <ul class="launch-menu" aria-label="Launch on ${s}">
+                        ${images.map(
+                          (i) =>
+                            html`<li>
+                              <a
+                                href="/proposals/${info.namespace}/launch/${i.metadata.name}?experimentSession=${encodeURIComponent(s)}"
+                                >${i.spec.displayName} on ${s}</a
+                              >
+                            </li>`,
+                        )}
+                      </ul>
+                    </details>
+                  </li>`,
+              )}
             </ul>`
           : html`<p>None listed.</p>`
       }

@@ -4,6 +4,7 @@
 import { Router } from 'express';
 import type { Quota } from '../../crds/index.ts';
 import { me } from '../auth/middleware.ts';
+import { quotaUsage } from '../capacity/users.ts';
 import type { Dashboard } from '../context.ts';
 import { html } from '../http/html.ts';
 import { page, type Viewer } from '../views/layout.ts';
@@ -29,13 +30,6 @@ export function quotaApplies(
 
 const LIMITS = ['sessions', 'cpu', 'memory', 'disk', 'gpus', 'maxLifetime'] as const;
 
-export function usageOf(q: Quota, user: string) {
-  // EachUser limits each user on their own; Group and Proposal quotas limit their members together.
-  return q.spec.subject.kind === 'EachUser'
-    ? q.status?.users?.find((u) => u.user === user)?.used
-    : q.status?.used;
-}
-
 export function quotaPages(d: Dashboard): Router {
   const router = Router();
   router.get('/quotas', async (_req, res) => {
@@ -47,7 +41,7 @@ export function quotaPages(d: Dashboard): Router {
         is free. The per-user default counts your sessions; group and proposal quotas count everyone's.
       </p>
       ${quotas.map((q) => {
-        const used = usageOf(q, viewer.user) as Record<string, string | number | undefined> | undefined;
+        const used = quotaUsage(q, viewer.user) as Record<string, string | number | undefined> | undefined;
         const subject =
           q.spec.subject.kind === 'EachUser'
             ? 'Every user'

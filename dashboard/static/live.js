@@ -1,11 +1,19 @@
 // The dashboard's only script (progressive: every page works without it). It replaces session cards
 /* global document, window, URLSearchParams, EventSource */
-// from the server's event stream as their status changes, and asks before destructive actions.
+// and the GPU status table from the server's event streams as they change, and asks before
+// destructive actions.
 (() => {
   document.addEventListener('submit', (event) => {
     const button = event.submitter;
     if (button && button.dataset.confirm && !window.confirm(button.dataset.confirm)) event.preventDefault();
   });
+  const capacity = document.querySelector('[data-live-capacity]');
+  if (capacity && window.EventSource) {
+    const query = new URLSearchParams({ view: 'capacity', gpuResource: capacity.dataset.gpuResource });
+    new EventSource('/events?' + query.toString()).addEventListener('capacity', (event) => {
+      capacity.innerHTML = JSON.parse(event.data).html;
+    });
+  }
   const list = document.querySelector('[data-live]');
   if (!list || !window.EventSource) return;
   const params = new URLSearchParams(list.dataset.live === 'all' ? window.location.search : '');

@@ -2,11 +2,11 @@
 // lifetime within the image's bounds, data to mount and who to share with; each refusal next to
 // its field.
 import type { SessionImage } from '../../crds/index.ts';
-import type { GpuPool } from '../capacity/capacity.ts';
+import type { GpuPoolStatus } from '../capacity/capacity.ts';
 import { html } from '../http/html.ts';
 import type { FieldErrors } from '../kube/field-errors.ts';
 import type { ProposalInfo } from '../kube/catalogue.ts';
-import { gpuTable } from './gpu-table.ts';
+import { liveCapacity } from './gpu-table.ts';
 import { csrfField, field, generalErrors, page, type Viewer } from './layout.ts';
 
 const str = (v: string | number | undefined) => (v === undefined ? '' : String(v));
@@ -15,7 +15,7 @@ export function launchPage(options: {
   viewer: Viewer;
   proposal: ProposalInfo;
   image: SessionImage;
-  pools: GpuPool[];
+  pools: GpuPoolStatus[];
   values: Record<string, string>;
   errors: FieldErrors;
 }) {
@@ -35,7 +35,8 @@ export function launchPage(options: {
       hint: `Default ${str(res?.default?.[name]) || 'none'}${res?.max?.[name] !== undefined ? `, at most ${str(res.max[name])}` : ''}`,
       attrs: html` placeholder="${str(res?.default?.[name])}"`,
     });
-  const gpus = maxGpus ? gpuTable(pools, `Free GPUs now (${res?.gpuResourceName ?? 'nvidia.com/gpu'})`) : '';
+  // Next to the GPU choice: what is free now per node pool and node, updated live.
+  const gpus = maxGpus ? liveCapacity(pools, res?.gpuResourceName ?? 'nvidia.com/gpu') : '';
   const body = html` <p>
       In proposal <a href="/proposals/${proposal.namespace}">${proposal.proposal}</a>.
       ${image.spec.description ?? ''}

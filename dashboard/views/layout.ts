@@ -15,7 +15,8 @@ const NAV: { href: string; label: string; admin?: boolean }[] = [
   { href: '/quotas', label: 'Quotas' },
   { href: '/admin/sessions', label: 'All sessions', admin: true },
   { href: '/admin/images', label: 'Catalogue', admin: true },
-  { href: '/admin/usage', label: 'Usage', admin: true },
+  { href: '/admin/capacity', label: 'Capacity', admin: true },
+  { href: '/admin/users', label: 'Users', admin: true },
 ];
 
 export const csrfField = (viewer: Viewer) =>

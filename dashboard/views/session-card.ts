@@ -12,13 +12,15 @@ export const CARD_LIMIT = 200;
 
 export const cardId = (s: AnalysisSession) => `session-${s.metadata.namespace ?? ''}-${s.metadata.name}`;
 
+const RFC3339_UTC = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/;
+
 export function time(iso: string | undefined): Html | string {
   if (!iso) return '–';
-  const d = new Date(iso);
-  if (Number.isNaN(d.getTime())) return iso;
-  return html`<time datetime="${d.toISOString()}"
-    >${d.toISOString().slice(0, 16).replace('T', ' ')} UTC</time
-  >`;
+  // The API server writes RFC 3339 in UTC (2026-12-02T02:57:01Z): shown as it is, without a Date.
+  const d = RFC3339_UTC.test(iso) ? undefined : new Date(iso);
+  if (d && Number.isNaN(d.getTime())) return iso;
+  const utc = d ? d.toISOString() : iso;
+  return html`<time datetime="${utc}">${utc.slice(0, 16).replace('T', ' ')} UTC</time>`;
 }
 
 function steps(phase: string): Html | string {
