@@ -91,6 +91,13 @@ export const SESSION_REASONS = {
     meaning:
       'Starting the session would exceed a Quota that applies to it; the message names the quota, what is used and what is asked. It waits, and starts by itself (oldest first) as soon as other sessions stop; no pod is created meanwhile.',
   },
+  ResizeExceedsQuota: {
+    phase: 'Running',
+    condition: 'QuotaAdmitted',
+    status: 'True',
+    meaning:
+      'The session runs within its Quotas, but its latest change of resources would exceed one; the message names the quota, what would be used and what is asked. It keeps running with the resources it has (its pod is not restarted), and the resize applies by itself once there is room.',
+  },
   // --- DataReady ---
   Attached: passed('DataReady', "The proposal's data volumes are bound and ready to mount."),
   AttachingData: {

@@ -54,7 +54,11 @@ export class QuotaReconciler {
         release.add(entry.uid);
       }
     }
-    const queued = this.sessions.byIndex(SESSIONS_HELD_BY_QUOTA, quota.metadata.name).length;
+    // Waiting sessions not in the ledger: a running session waiting to resize is not queued.
+    const inLedger = new Set((quota.status?.ledger ?? []).map((e) => e.uid));
+    const queued = this.sessions
+      .byIndex(SESSIONS_HELD_BY_QUOTA, quota.metadata.name)
+      .filter((s) => !inLedger.has(s.metadata.uid ?? '')).length;
     const status = withoutEntries(quota, release, queued);
     if (jsonEqual(quota.status, status)) return undefined;
     // Only the count of waiting sessions changed: written at most every QUEUED_WRITE_INTERVAL_MS.

@@ -75,6 +75,15 @@ afterAll(async () => {
   admin.close();
 });
 
+/** A Quota, deleted after the tests. */
+async function createQuota(name: string, subject: object, limits: object): Promise<void> {
+  await custom.createClusterCustomObject({
+    ...where(),
+    body: { apiVersion: `${GROUP}/${VERSION}`, kind: 'Quota', metadata: { name }, spec: { subject, limits } },
+  });
+  quotas.push(name);
+}
+
 /** A user who may work in the namespace (daas-scientist bound there), with a User quota of LIMIT sessions. */
 async function scientist(name: string): Promise<{ user: string; quota: string; sessions: TestSessions }> {
   const user = `${name}-${suffix}`;
@@ -88,16 +97,7 @@ async function scientist(name: string): Promise<{ user: string; quota: string; s
     },
   });
   const quota = `user-${user}`;
-  await custom.createClusterCustomObject({
-    ...where(),
-    body: {
-      apiVersion: `${GROUP}/${VERSION}`,
-      kind: 'Quota',
-      metadata: { name: quota },
-      spec: { subject: { kind: 'User', name: user }, limits: { sessions: LIMIT, maxLifetime: '30m' } },
-    },
-  });
-  quotas.push(quota);
+  await createQuota(quota, { kind: 'User', name: user }, { sessions: LIMIT, maxLifetime: '30m' });
   return { user, quota, sessions: new TestSessions(custom, ns.name, { owner: user, proposal, image }) };
 }
 
@@ -328,16 +328,7 @@ describe('group quotas count the groups stamped at admission', () => {
     const carol = await scientist('carol');
     const dave = await scientist('dave');
     const quota = `group-${group}`;
-    await custom.createClusterCustomObject({
-      ...where(),
-      body: {
-        apiVersion: `${GROUP}/${VERSION}`,
-        kind: 'Quota',
-        metadata: { name: quota },
-        spec: { subject: { kind: 'Group', name: group }, limits: { sessions: 1 } },
-      },
-    });
-    quotas.push(quota);
+    await createQuota(quota, { kind: 'Group', name: group }, { sessions: 1 });
     if (operators.length === 0) {
       operators.push(await startTestOperator([ns.name], ['--quotas=true'], [sessionsModule, quotasModule]));
     }
@@ -369,4 +360,69 @@ describe('group quotas count the groups stamped at admission', () => {
       );
     expect(change).toContain('the groups are stamped when the session is created and cannot be changed');
   }, 90_000);
+});
+
+describe('resizing a running session is checked like an admission', () => {
+  it('a resize beyond the quota leaves the session running as it was and says why; it applies once there is room', async () => {
+    const user = `erin-${suffix}`;
+    const erin = await scientist('erin');
+    // A second quota of hers, on cpu: both her quotas apply (the User quota of 5 sessions too).
+    const cpuQuota = `cpu-${user}`;
+    await createQuota(cpuQuota, { kind: 'Proposal', name: proposal }, { cpu: '300m' });
+    if (operators.length === 0) {
+      operators.push(await startTestOperator([ns.name], ['--quotas=true'], [sessionsModule, quotasModule]));
+    }
+    // Other tests' sessions of the proposal hold 10m each: stop them, so the proposal's cpu is hers.
+    for (const s of await erin.sessions.list()) {
+      if (s.spec.owner !== user && s.spec.state === 'Running')
+        await patchAs(s.spec.owner, s.metadata.name, { state: 'Stopped' });
+    }
+    await eventually('the proposal quota holds nothing', async () => {
+      const q = await quotaObject(cpuQuota);
+      return (q.status?.ledger ?? []).length === 0 && q.status?.used ? q : undefined;
+    });
+    await createAs(user, 'r-1', { resources: { cpu: '100m' } });
+    await createAs(user, 'r-2', { resources: { cpu: '100m' } });
+    for (const n of ['r-1', 'r-2'])
+      await erin.sessions.until(n, 'Running', (s) => s.status?.phase === 'Running');
+    const podBefore = await core.readNamespacedPod({ namespace: ns.name, name: 'daas-r-1' });
+
+    // 250m + 100m is above 300m: refused, and the session runs on with 100m.
+    await patchAs(user, 'r-1', { resources: { cpu: '250m' } });
+    const held = await erin.sessions.until('r-1', 'says the resize was refused', (s) =>
+      (s.status?.message ?? '').includes('The resize was not applied'),
+    );
+    expect(held.status?.phase).toBe('Running');
+    expect(held.status?.resources?.cpu).toBe('100m');
+    expect(held.status?.conditions?.find((c) => c.type === 'QuotaAdmitted')).toMatchObject({
+      status: 'True',
+      reason: 'ResizeExceedsQuota',
+      message: `The resize was not applied: with 250m cpu for this session, proposal ${proposal} would use 350m of 300m cpu (quota ${cpuQuota}). The session keeps running with 100m cpu; the resize applies by itself once there is room. Stop another session, ask for less, or ask the facility to raise the quota.`,
+    });
+    await sleep(1500);
+    const podHeld = await core.readNamespacedPod({ namespace: ns.name, name: 'daas-r-1' });
+    expect(podHeld.metadata?.uid).toBe(podBefore.metadata?.uid);
+    expect(podHeld.spec?.containers[0]?.resources?.requests?.cpu).toBe('100m');
+    const ledger = (await quotaObject(cpuQuota)).status?.ledger ?? [];
+    expect(ledger.find((e) => e.session === `${ns.name}/r-1`)?.cpu).toBe('100m');
+    // Not counted as waiting to start.
+    expect((await quotaObject(cpuQuota)).status?.queued ?? 0).toBe(0);
+
+    // Stopping the other session makes room: the resize applies by itself (a new pod with 250m).
+    await patchAs(user, 'r-2', { state: 'Stopped' });
+    const resized = await erin.sessions.until(
+      'r-1',
+      'resized to 250m',
+      (s) => s.status?.phase === 'Running' && s.status.resources?.cpu === '250m',
+    );
+    expect(resized.status?.conditions?.find((c) => c.type === 'QuotaAdmitted')?.reason).toBe('QuotaAdmitted');
+    const podAfter = await core.readNamespacedPod({ namespace: ns.name, name: 'daas-r-1' });
+    expect(podAfter.metadata?.uid).not.toBe(podBefore.metadata?.uid);
+    expect(podAfter.spec?.containers[0]?.resources?.requests?.cpu).toBe('250m');
+    expect((await quotaObject(cpuQuota)).status?.used?.cpu).toBe('250m');
+
+    // Shrinking always fits.
+    await patchAs(user, 'r-1', { resources: { cpu: '50m' } });
+    await erin.sessions.until('r-1', 'resized to 50m', (s) => s.status?.resources?.cpu === '50m');
+  }, 120_000);
 });
