@@ -305,11 +305,16 @@ export interface QuotaReasonDoc {
   meaning: string;
 }
 
-/** Reasons of Quota conditions that are planned, not reported yet, so not part of SessionReason. */
+/** Reasons of Quota conditions (operator/quotas/conflict.ts), not part of SessionReason. */
 export const QUOTA_REASONS = {
   DuplicateSubject: {
     condition: "the Quota's `Conflict=True`",
-    meaning: 'Another Quota has the same subject; the stricter limits apply to both.',
+    meaning:
+      'Another Quota has the same subject (the same user, group or proposal, or both are EachUser); the message names it. Both apply to the same sessions, so for every limit the stricter one holds. Keep one Quota per subject.',
+  },
+  UniqueSubject: {
+    condition: "the Quota's `Conflict=False`",
+    meaning: 'No other Quota has this subject.',
   },
 } as const satisfies Record<string, QuotaReasonDoc>;
 

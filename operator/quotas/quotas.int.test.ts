@@ -426,3 +426,36 @@ describe('resizing a running session is checked like an admission', () => {
     await erin.sessions.until('r-1', 'resized to 50m', (s) => s.status?.resources?.cpu === '50m');
   }, 120_000);
 });
+
+describe('two Quotas with one subject', () => {
+  it('each says so (Conflict, DuplicateSubject), naming the other; deleting one clears it', async () => {
+    const user = `frank-${suffix}`;
+    const a = `frank-a-${suffix}`;
+    const b = `frank-b-${suffix}`;
+    if (operators.length === 0) {
+      operators.push(await startTestOperator([ns.name], ['--quotas=true'], [sessionsModule, quotasModule]));
+    }
+    await createQuota(a, { kind: 'User', name: user }, { sessions: 5 });
+    await createQuota(b, { kind: 'User', name: user }, { sessions: 2 });
+    const conflict = async (name: string) =>
+      (await quotaObject(name)).status?.conditions?.find((c) => c.type === 'Conflict');
+    for (const [name, other] of [
+      [a, b],
+      [b, a],
+    ] as const) {
+      const c = await eventually(`${name} reports ${other}`, async () => {
+        const found = await conflict(name);
+        return found?.status === 'True' ? found : undefined;
+      });
+      expect(c.reason).toBe('DuplicateSubject');
+      expect(c.message).toBe(
+        `Quota ${other} also limits the user ${user}: every one of them applies to the same sessions, so for each limit (sessions, cpu, memory, GPUs, disk, maxLifetime) the stricter one holds. Keep one Quota per subject.`,
+      );
+    }
+    await custom.deleteClusterCustomObject({ ...where(), name: b });
+    await eventually(`${a} has no conflict`, async () => {
+      const found = await conflict(a);
+      return found?.status === 'False' && found.reason === 'UniqueSubject' ? found : undefined;
+    });
+  }, 60_000);
+});
