@@ -3,7 +3,9 @@
 // included), the others wait as Queued with the message; stopping 2 admits the 2 oldest; two
 // operators reconciling at once (a split brain) never admit more; a ledger is repaired after a crash
 // between the ledger write and the session's status write. `npm run bench:quota` runs the 200.
+import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { createInterface } from 'node:readline';
 import {
   CoreV1Api,
   CustomObjectsApi,
@@ -458,4 +460,66 @@ describe('two Quotas with one subject', () => {
       return found?.status === 'False' && found.reason === 'UniqueSubject' ? found : undefined;
     });
   }, 60_000);
+});
+
+describe('two operator processes reconciling at once (leader election off)', () => {
+  const children: ChildProcess[] = [];
+  afterAll(() => {
+    for (const child of children) child.kill('SIGKILL');
+  });
+
+  /** An operator in its own OS process (testing/quota-operator-process.ts); resolves once it runs. */
+  async function operatorProcess(): Promise<ChildProcess> {
+    const child = spawn(
+      process.execPath,
+      ['testing/quota-operator-process.ts', inject('kubeconfig'), ns.name],
+      { stdio: ['ignore', 'pipe', 'inherit'] },
+    );
+    children.push(child);
+    await new Promise<void>((resolve, reject) => {
+      createInterface({ input: child.stdout as NodeJS.ReadableStream }).on('line', (line) => {
+        if (line === 'started') resolve();
+      });
+      child.on('exit', (code) => {
+        reject(new Error(`the operator process exited with ${String(code)}`));
+      });
+    });
+    return child;
+  }
+
+  it('never admit more than the quota, also when one is killed (kill -9) while it admits', async () => {
+    // Only the two processes reconcile from here on.
+    for (const op of operators.splice(0)) await op.shutdown('two processes take over');
+    const gina = await scientist('gina');
+    const [first] = await Promise.all([operatorProcess(), operatorProcess()]);
+    const sampler = sample(gina.user, gina.sessions);
+    await Promise.all(Array.from({ length: BURST }, (_, i) => createAs(gina.user, `p-${name(i)}`)));
+    const mine = async () => (await gina.sessions.list()).filter((s) => s.spec.owner === gina.user);
+    const settled = async () => {
+      const list = await mine();
+      const running = list.filter((s) => s.status?.phase === 'Running');
+      const queued = list.filter((s) => s.status?.phase === 'Queued');
+      const wanted = list.filter((s) => s.spec.state === 'Running').length;
+      return running.length === LIMIT && queued.length === wanted - LIMIT ? running : undefined;
+    };
+    const running = await eventually('5 Running and the rest Queued', settled, 90_000, 200);
+    // Stop 3: both processes race to admit 3 waiting sessions, and one is killed while they do.
+    await Promise.all(
+      running.slice(0, 3).map((s) => patchAs(gina.user, s.metadata.name, { state: 'Stopped' })),
+    );
+    await sleep(150);
+    first.kill('SIGKILL');
+    const after = await eventually('5 Running again', settled, 60_000, 200);
+    await sleep(2000);
+    const { most, samples } = await sampler.stop();
+    expect(samples).toBeGreaterThan(4);
+    expect(most).toBe(LIMIT);
+    // The ledger holds exactly the running sessions: nothing leaked, nothing counted twice.
+    await eventually('the ledger holds the 5 running sessions', async () => {
+      const ledger = (await quotaObject(gina.quota)).status?.ledger ?? [];
+      const names = ledger.map((e) => e.session).sort();
+      const want = after.map((s) => `${ns.name}/${s.metadata.name}`).sort();
+      return JSON.stringify(names) === JSON.stringify(want) ? ledger : undefined;
+    });
+  }, 240_000);
 });
