@@ -133,7 +133,7 @@ export const OPERATOR_RULES = [
   },
   {
     reason: 'DuplicateSubject',
-    rule: 'At most one Quota per subject (not enforced yet)',
+    rule: 'At most one Quota per subject (reported on both Quotas, not refused)',
     checkedAgainst: 'Quotas',
     note: 'the stricter limits apply',
   },

@@ -91,6 +91,13 @@ export const SESSION_REASONS = {
     meaning:
       'Starting the session would exceed a Quota that applies to it; the message names the quota, what is used and what is asked. It waits, and starts by itself (oldest first) as soon as other sessions stop; no pod is created meanwhile.',
   },
+  ResizeExceedsQuota: {
+    phase: 'Running',
+    condition: 'QuotaAdmitted',
+    status: 'True',
+    meaning:
+      'The session runs within its Quotas, but its latest change of resources would exceed one; the message names the quota, what would be used and what is asked. It keeps running with the resources it has (its pod is not restarted), and the resize applies by itself once there is room.',
+  },
   // --- DataReady ---
   Attached: passed('DataReady', "The proposal's data volumes are bound and ready to mount."),
   AttachingData: {
@@ -298,11 +305,16 @@ export interface QuotaReasonDoc {
   meaning: string;
 }
 
-/** Reasons of Quota conditions that are planned, not reported yet, so not part of SessionReason. */
+/** Reasons of Quota conditions (operator/quotas/conflict.ts), not part of SessionReason. */
 export const QUOTA_REASONS = {
   DuplicateSubject: {
     condition: "the Quota's `Conflict=True`",
-    meaning: 'Another Quota has the same subject; the stricter limits apply to both.',
+    meaning:
+      'Another Quota has the same subject (the same user, group or proposal, or both are EachUser); the message names it. Both apply to the same sessions, so for every limit the stricter one holds. Keep one Quota per subject.',
+  },
+  UniqueSubject: {
+    condition: "the Quota's `Conflict=False`",
+    meaning: 'No other Quota has this subject.',
   },
 } as const satisfies Record<string, QuotaReasonDoc>;
 

@@ -57,6 +57,13 @@ describe('loadConfig', () => {
       sessionHistoryTtl: 7 * 24 * 3_600_000,
       imagePullGrace: 120_000,
       quotas: true,
+      sessionEgress: 'internet',
+      clusterPodCidrs: [],
+      clusterServiceCidrs: [],
+      apiServerCidrs: [],
+      nfsServerCidrs: [],
+      clusterDnsNamespace: 'kube-system',
+      clusterDnsPodLabels: { 'k8s-app': 'kube-dns' },
       virtualMachines: false,
       vmBootTimeout: 600_000,
     });

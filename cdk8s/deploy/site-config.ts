@@ -17,6 +17,13 @@ export const SITE_SETTINGS: Record<string, string> = {
   // Empty: no Guacamole (rdp and ssh sessions show their own address). See docs/guacamole.md.
   DAAS_GUACAMOLE_URL: '',
   DAAS_GUACAMOLE_CREDENTIALS_SECRET: `${SYSTEM_NAMESPACE}/${GUACAMOLE_SECRET}`,
+  // What sessions may reach (README "Egress"): DNS, the NFS servers and the outside world, never the
+  // cluster's pod and Service ranges (empty: every private range), the API server or link-local.
+  DAAS_SESSION_EGRESS: 'internet',
+  DAAS_CLUSTER_POD_CIDRS: '',
+  DAAS_CLUSTER_SERVICE_CIDRS: '',
+  DAAS_API_SERVER_CIDRS: '',
+  DAAS_NFS_SERVER_CIDRS: '',
   DAAS_LOG_LEVEL: 'info',
 };
 

@@ -2,18 +2,21 @@
 // and its status readable. It releases the share of sessions that rest (Stopped, Expired, Failed,
 // as their status says for the admitted generation or a later one) and of sessions the API server
 // confirms are gone, which also repairs a ledger after a crash between the ledger write and the
-// session's status write. It counts the sessions that wait. Writes carry the resourceVersion read.
+// session's status write. It counts the sessions that wait, and says when another Quota has the same
+// subject (Conflict). Writes carry the resourceVersion read.
 import type { AnalysisSession, Quota } from '../../crds/index.ts';
 import type { OperatorContext } from '../../runtime/app.ts';
 import { writeStatus } from '../../runtime/apply.ts';
 import { jsonEqual } from '../../runtime/equal.ts';
 import { statusCodeOf } from '../../runtime/errors.ts';
-import type { ReconcileResult, Request } from '../../runtime/controller.ts';
+import { generationChanged, type ReconcileResult, type Request } from '../../runtime/controller.ts';
 import type { Cache } from '../../runtime/informer.ts';
-import { objectPath, splitKey } from '../../runtime/resources.ts';
+import { objectPath, splitKey, type KubeObject } from '../../runtime/resources.ts';
 import type { RestClient } from '../../runtime/rest.ts';
 import { AnalysisSessions, Quotas } from '../api.ts';
 import { QUOTAS_BY_LEDGER_UID, SESSIONS_HELD_BY_QUOTA, quotasCache, sessionsCache } from '../indexes.ts';
+import { setCondition } from '../../runtime/conditions.ts';
+import { conflictCondition, duplicatesOf } from './conflict.ts';
 import { restingSince, withoutEntries } from './ledger.ts';
 import { heldBy } from './policy.ts';
 
@@ -54,8 +57,20 @@ export class QuotaReconciler {
         release.add(entry.uid);
       }
     }
-    const queued = this.sessions.byIndex(SESSIONS_HELD_BY_QUOTA, quota.metadata.name).length;
+    // Waiting sessions not in the ledger: a running session waiting to resize is not queued.
+    const inLedger = new Set((quota.status?.ledger ?? []).map((e) => e.uid));
+    const queued = this.sessions
+      .byIndex(SESSIONS_HELD_BY_QUOTA, quota.metadata.name)
+      .filter((s) => !inLedger.has(s.metadata.uid ?? '')).length;
     const status = withoutEntries(quota, release, queued);
+    // Another Quota with this subject: said on both (the stricter limits hold; conflict.ts).
+    const conflict = conflictCondition(quota, this.quotas.list());
+    status.conditions = setCondition(
+      quota.status?.conditions,
+      conflict,
+      quota.metadata.generation,
+      new Date(this.now()),
+    );
     if (jsonEqual(quota.status, status)) return undefined;
     // Only the count of waiting sessions changed: written at most every QUEUED_WRITE_INTERVAL_MS.
     const onlyQueued = release.size === 0 && jsonEqual({ ...quota.status, queued }, status);
@@ -98,9 +113,16 @@ export function registerQuotaController(ctx: OperatorContext, options: { workers
     ...(options.workers === undefined ? {} : { workers: options.workers }),
     watches: [
       {
+        // A quota created, changed or deleted concerns the others with its subject (their Conflict).
+        type: Quotas,
+        predicate: generationChanged,
+        map: (q: KubeObject) => duplicatesOf(q as Quota, quotas.list()).map((d) => d.metadata.name),
+      },
+      {
         // A session concerns the quotas that hold it and the one it waits for.
         type: AnalysisSessions,
-        map: (s: AnalysisSession) => {
+        map: (o: KubeObject) => {
+          const s = o as AnalysisSession;
           const keys = quotas.indexKeys(QUOTAS_BY_LEDGER_UID, s.metadata.uid ?? '');
           const waitsFor = heldBy(s);
           return waitsFor ? [...keys, waitsFor] : keys;

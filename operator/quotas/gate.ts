@@ -15,7 +15,7 @@ import type { SessionEvent } from '../sessions/status.ts';
 import type { EffectiveResources } from '../sessions/types.ts';
 import { entryShare, sameShare, type Share } from './amounts.ts';
 import { entryFor, holds, withEntry } from './ledger.ts';
-import { firstRefusal, heldBy, lifetimeCap, type QuotaCheck } from './policy.ts';
+import { firstRefusal, heldBy, lifetimeCap, resizeRefusal, type QuotaCheck } from './policy.ts';
 import { applicableQuotas, countedEntries, subjectOf } from './subjects.ts';
 
 export interface QuotaInput {
@@ -34,9 +34,40 @@ export interface QuotaOutcome {
   admitted: boolean;
   /** A ledger write met a newer version of the quota: look again soon, without writing status. */
   retry?: boolean;
+  /**
+   * A running session's resize does not fit (the message names the quota, used and asked): it keeps
+   * running with the share it holds, its workload kept as it is, and the resize applies by itself
+   * once the quota has room.
+   */
+  resizeRefused?: string;
   /** The shortest maxLifetime of the applicable quotas. */
   lifetimeCap?: { ms: number; quota: string };
   events: SessionEvent[];
+}
+
+/**
+ * What a ledger write checks again when the quota changed since the fit was checked: a new
+ * admission (everything), a resize (what grows), or nothing (a running workload recorded as it is).
+ */
+type Recheck = { kind: 'admission' } | { kind: 'resize'; from: Share } | { kind: 'none' };
+
+/** The share a running session holds in a ledger, when it differs from what it asks now: a resize. */
+function resizedFrom(quotas: readonly Quota[], uid: string, asked: Share): Share | undefined {
+  for (const q of quotas) {
+    const e = holds(q, uid);
+    if (e && !sameShare(entryShare(e), asked)) return entryShare(e);
+  }
+  return undefined;
+}
+
+/** A refused resize: the session stays admitted with what it holds, and its condition says why. */
+function resizeRefused(base: Omit<QuotaOutcome, 'verdict' | 'admitted'>, message: string): QuotaOutcome {
+  return {
+    ...base,
+    admitted: true,
+    resizeRefused: message,
+    verdict: { type: 'QuotaAdmitted', status: 'True', reason: 'ResizeExceedsQuota', message },
+  };
 }
 
 export function shareOf(r: EffectiveResources): Share {
@@ -112,26 +143,43 @@ export class QuotaGate {
       verdict: verdict('True', `within ${names}`),
     };
     if (missing.length === 0) return admitted;
-    if (!input.workloadPresent) {
+    const before = input.workloadPresent ? resizedFrom(applicable, uid, share) : undefined;
+    let recheck: Recheck = { kind: 'none' };
+    if (before) {
+      // A resize of a running session is checked like an admission, for what grows; refused, the
+      // session keeps running with what it holds, and the reconciler keeps its workload as it is.
+      const refusal = resizeRefusal(
+        before,
+        share,
+        applicable.map((q) => this.check(q, session)),
+      );
+      if (refusal) return resizeRefused(base, refusal.message);
+      recheck = { kind: 'resize', from: before };
+    } else if (!input.workloadPresent) {
       const checks = applicable.map((q) => this.check(q, session));
       const refusal = firstRefusal(share, checks);
       if (refusal) return { ...base, admitted: false, verdict: verdict('False', refusal.message) };
+      recheck = { kind: 'admission' };
     }
     const entry = entryFor(session, share);
     for (const q of missing) {
       const outcome = await this.serially(q.metadata.name, () =>
-        this.recordOnLatest(q, entry, session, input.workloadPresent),
+        this.recordOnLatest(q, entry, session, recheck),
       );
       if ('conflict' in outcome) return { ...admitted, admitted: false, retry: true };
-      if ('refused' in outcome)
+      if ('refused' in outcome) {
+        if (before) return resizeRefused(base, outcome.refused);
         return { ...base, admitted: false, verdict: verdict('False', outcome.refused) };
+      }
     }
     const waited = heldBy(session);
     if (waited) {
       admitted.events.push({
         type: 'Normal',
         reason: 'QuotaAdmitted',
-        note: `Admitted: the session fits ${names} now (it waited for quota ${waited}).`,
+        note: before
+          ? `Resized: the new resources fit ${names} now (the resize waited for quota ${waited}).`
+          : `Admitted: the session fits ${names} now (it waited for quota ${waited}).`,
       });
     }
     return admitted;
@@ -189,16 +237,21 @@ export class QuotaGate {
     read: Quota,
     entry: LedgerEntry,
     session: AnalysisSession,
-    workloadPresent: boolean,
+    recheck: Recheck,
   ): Promise<{ written: true } | { conflict: true } | { refused: string }> {
     const cached = this.quotas.get(read.metadata.name);
     const latest = cached ? this.fresh(cached) : read;
     if (latest.metadata.resourceVersion !== read.metadata.resourceVersion) {
       const held = holds(latest, entry.uid);
       if (held && sameShare(entryShare(held), entryShare(entry))) return { written: true };
-      const refusal = workloadPresent
-        ? undefined
-        : firstRefusal(entryShare(entry), [this.check(latest, session)]);
+      const ask = entryShare(entry);
+      const checks = () => [this.check(latest, session)];
+      const refusal =
+        recheck.kind === 'admission'
+          ? firstRefusal(ask, checks())
+          : recheck.kind === 'resize'
+            ? resizeRefusal(recheck.from, ask, checks())
+            : undefined;
       if (refusal) return { refused: refusal.message };
     }
     return this.record(latest, entry);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { session } from '../sessions/fixtures.ts';
 import { entry, quota } from './fixtures.ts';
-import { firstRefusal, heldBy, lifetimeCap } from './policy.ts';
+import { firstRefusal, heldBy, lifetimeCap, resizeRefusal } from './policy.ts';
 
 const ask = { cpu: '2', memory: '8Gi', gpus: 0 };
 const five = (n: number) => Array.from({ length: n }, (_, i) => entry(i));
@@ -72,6 +72,45 @@ describe('the quota policy: the first limit a session would exceed wins', () => 
   });
 });
 
+describe('a resize of a running session', () => {
+  const from = { cpu: '2', memory: '8Gi', gpus: 0 };
+  const q = each({ sessions: 1, cpu: '6', memory: '16Gi', gpus: 1 });
+  const others = five(2);
+
+  it('is checked for what grows, naming the quota, what would be used and what is asked', () => {
+    expect(
+      resizeRefusal(from, { ...from, cpu: '2' }, [{ quota: q, held: others, ahead: [] }]),
+    ).toBeUndefined();
+    expect(resizeRefusal(from, { ...from, cpu: '3' }, [{ quota: q, held: others, ahead: [] }])).toEqual({
+      quota: 'default-per-user',
+      message:
+        'The resize was not applied: with 3 cpu for this session, you would use 7 of 6 cpu (quota default-per-user). The session keeps running with 2 cpu; the resize applies by itself once there is room. Stop another session, ask for less, or ask the facility to raise the quota.',
+    });
+    expect(resizeRefusal(from, { ...from, gpus: 2 }, [{ quota: q, held: [], ahead: [] }])?.message).toContain(
+      'with 2 GPUs for this session, you would use 2 of 1 GPUs',
+    );
+  });
+
+  it('never refuses what shrinks, nor counts sessions or waiting ones (a quota lowered below use)', () => {
+    const lowered = each({ sessions: 1, cpu: '1', memory: '1Gi' });
+    const shrink = { cpu: '1', memory: '4Gi', gpus: 0 };
+    expect(
+      resizeRefusal(from, shrink, [{ quota: lowered, held: others, ahead: [ask, ask] }]),
+    ).toBeUndefined();
+    // Only memory grows: cpu, over the lowered limit already, is not held against it.
+    expect(
+      resizeRefusal(from, { ...from, memory: '9Gi' }, [{ quota: lowered, held: [], ahead: [] }])?.message,
+    ).toContain('with 9Gi memory for this session, you would use 9Gi of 1Gi memory');
+  });
+
+  it('speaks of a group or a proposal in their words', () => {
+    const staff = quota('group-staff', { kind: 'Group', name: 'beamline-staff' }, { cpu: '4' });
+    expect(
+      resizeRefusal(from, { ...from, cpu: '3' }, [{ quota: staff, held: others, ahead: [] }])?.message,
+    ).toContain('the group beamline-staff would use 7 of 4 cpu (quota group-staff)');
+  });
+});
+
 describe('lifetime and the waiting session', () => {
   it('the shortest maxLifetime of the applicable quotas caps the lifetime', () => {
     const a = quota('a', { kind: 'EachUser' }, { maxLifetime: '168h' });
@@ -97,6 +136,22 @@ describe('lifetime and the waiting session', () => {
       },
     };
     expect(heldBy(queued)).toBe('default-per-user');
+    // A running session whose resize waits for room is woken by that quota too.
+    const resizing = {
+      ...queued,
+      status: {
+        conditions: [
+          {
+            type: 'QuotaAdmitted',
+            lastTransitionTime: '2026-12-01T12:00:00Z',
+            status: 'True' as const,
+            reason: 'ResizeExceedsQuota',
+            message: 'The resize was not applied: … (quota group-staff). …',
+          },
+        ],
+      },
+    };
+    expect(heldBy(resizing)).toBe('group-staff');
     expect(heldBy(s)).toBeUndefined();
     expect(heldBy({ ...queued, spec: { ...queued.spec, state: 'Stopped' } })).toBeUndefined();
   });

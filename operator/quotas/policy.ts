@@ -3,7 +3,9 @@
 // which quota, what is used and what is asked. Pure; the gate feeds it the ledgers it read.
 import type { AnalysisSession, LedgerEntry, Quota } from '../../crds/index.ts';
 import { parseDuration } from '../../runtime/duration.ts';
+import type { Quantity } from '../../runtime/quantity.ts';
 import {
+  addQuantities,
   entryShare,
   exceeds,
   formatQuantity,
@@ -100,6 +102,42 @@ export function firstRefusal(ask: Share, checks: readonly QuotaCheck[]): Refusal
   return undefined;
 }
 
+/** What a resize may grow; the number of sessions never changes with a resize. */
+const RESIZED = ['cpu', 'memory', 'gpus', 'disk'] as const;
+type Resized = (typeof RESIZED)[number];
+
+const amountOf = (s: Share, r: Resized) => (r === 'gpus' ? quantity(String(s.gpus)) : quantity(s[r]));
+const words = (q: Quantity, r: Resized) => (r === 'gpus' ? formatQuantity(q, 'cpu') : formatQuantity(q, r));
+const unit = (r: Resized) => (r === 'gpus' ? 'GPUs' : r);
+
+/**
+ * Whether a running session may change its share from `from` to `to`: only the amounts that grow
+ * are checked (as Kubernetes' ResourceQuota admission checks only what increases), so shrinking is
+ * always allowed, even under a quota lowered below what is used. Waiting sessions do not count: the
+ * session is admitted already, and its own entry is not among `held`.
+ */
+export function resizeRefusal(from: Share, to: Share, checks: readonly QuotaCheck[]): Refusal | undefined {
+  const growing = RESIZED.filter((r) => exceeds(amountOf(to, r), amountOf(from, r)));
+  for (const c of checks) {
+    for (const r of growing) {
+      const limitText = r === 'gpus' ? c.quota.spec.limits.gpus : c.quota.spec.limits[r];
+      if (limitText === undefined) continue;
+      const limit = quantity(String(limitText));
+      const others = c.held.map((e) => amountOf(entryShare(e), r));
+      const total = others.reduce((sum, q) => addQuantities(sum, q), amountOf(to, r));
+      if (!exceeds(total, limit)) continue;
+      const { subject } = holderWords(c.quota);
+      const name = c.quota.metadata.name;
+      const who = `${subject.charAt(0).toLowerCase()}${subject.slice(1)}`;
+      return {
+        quota: name,
+        message: `The resize was not applied: with ${words(amountOf(to, r), r)} ${unit(r)} for this session, ${who} would use ${words(total, r)} of ${words(limit, r)} ${unit(r)} (quota ${name}). The session keeps running with ${words(amountOf(from, r), r)} ${unit(r)}; the resize applies by itself once there is room. Stop another session, ask for less, or ask the facility to raise the quota.`,
+      };
+    }
+  }
+  return undefined;
+}
+
 /** The shortest maximum lifetime of the quotas, and which quota sets it. */
 export function lifetimeCap(quotas: readonly Quota[]): { ms: number; quota: string } | undefined {
   let cap: { ms: number; quota: string } | undefined;
@@ -112,10 +150,15 @@ export function lifetimeCap(quotas: readonly Quota[]): { ms: number; quota: stri
 
 const HELD_BY = /\(quota ([a-z0-9]([-a-z0-9]*[a-z0-9])?)\)/;
 
-/** The quota a session waits for, as its QuotaAdmitted condition names it (undefined: not waiting). */
+/**
+ * The quota a session waits for, as its QuotaAdmitted condition names it (undefined: not waiting):
+ * to start (Queued), or, running, for room to apply a resize.
+ */
 export function heldBy(session: AnalysisSession): string | undefined {
   if (session.spec.state !== 'Running') return undefined;
   const c = session.status?.conditions?.find((x) => x.type === 'QuotaAdmitted');
-  if (c?.status !== 'False' || c.reason !== 'QuotaExceeded') return undefined;
+  const queued = c?.status === 'False' && c.reason === 'QuotaExceeded';
+  const resizing = c?.status === 'True' && c.reason === 'ResizeExceedsQuota';
+  if (!c || (!queued && !resizing)) return undefined;
   return HELD_BY.exec(c.message)?.[1];
 }

@@ -3,7 +3,9 @@
 // included), the others wait as Queued with the message; stopping 2 admits the 2 oldest; two
 // operators reconciling at once (a split brain) never admit more; a ledger is repaired after a crash
 // between the ledger write and the session's status write. `npm run bench:quota` runs the 200.
+import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { createInterface } from 'node:readline';
 import {
   CoreV1Api,
   CustomObjectsApi,
@@ -75,6 +77,15 @@ afterAll(async () => {
   admin.close();
 });
 
+/** A Quota, deleted after the tests. */
+async function createQuota(name: string, subject: object, limits: object): Promise<void> {
+  await custom.createClusterCustomObject({
+    ...where(),
+    body: { apiVersion: `${GROUP}/${VERSION}`, kind: 'Quota', metadata: { name }, spec: { subject, limits } },
+  });
+  quotas.push(name);
+}
+
 /** A user who may work in the namespace (daas-scientist bound there), with a User quota of LIMIT sessions. */
 async function scientist(name: string): Promise<{ user: string; quota: string; sessions: TestSessions }> {
   const user = `${name}-${suffix}`;
@@ -88,16 +99,7 @@ async function scientist(name: string): Promise<{ user: string; quota: string; s
     },
   });
   const quota = `user-${user}`;
-  await custom.createClusterCustomObject({
-    ...where(),
-    body: {
-      apiVersion: `${GROUP}/${VERSION}`,
-      kind: 'Quota',
-      metadata: { name: quota },
-      spec: { subject: { kind: 'User', name: user }, limits: { sessions: LIMIT, maxLifetime: '30m' } },
-    },
-  });
-  quotas.push(quota);
+  await createQuota(quota, { kind: 'User', name: user }, { sessions: LIMIT, maxLifetime: '30m' });
   return { user, quota, sessions: new TestSessions(custom, ns.name, { owner: user, proposal, image }) };
 }
 
@@ -328,16 +330,7 @@ describe('group quotas count the groups stamped at admission', () => {
     const carol = await scientist('carol');
     const dave = await scientist('dave');
     const quota = `group-${group}`;
-    await custom.createClusterCustomObject({
-      ...where(),
-      body: {
-        apiVersion: `${GROUP}/${VERSION}`,
-        kind: 'Quota',
-        metadata: { name: quota },
-        spec: { subject: { kind: 'Group', name: group }, limits: { sessions: 1 } },
-      },
-    });
-    quotas.push(quota);
+    await createQuota(quota, { kind: 'Group', name: group }, { sessions: 1 });
     if (operators.length === 0) {
       operators.push(await startTestOperator([ns.name], ['--quotas=true'], [sessionsModule, quotasModule]));
     }
@@ -369,4 +362,164 @@ describe('group quotas count the groups stamped at admission', () => {
       );
     expect(change).toContain('the groups are stamped when the session is created and cannot be changed');
   }, 90_000);
+});
+
+describe('resizing a running session is checked like an admission', () => {
+  it('a resize beyond the quota leaves the session running as it was and says why; it applies once there is room', async () => {
+    const user = `erin-${suffix}`;
+    const erin = await scientist('erin');
+    // A second quota of hers, on cpu: both her quotas apply (the User quota of 5 sessions too).
+    const cpuQuota = `cpu-${user}`;
+    await createQuota(cpuQuota, { kind: 'Proposal', name: proposal }, { cpu: '300m' });
+    if (operators.length === 0) {
+      operators.push(await startTestOperator([ns.name], ['--quotas=true'], [sessionsModule, quotasModule]));
+    }
+    // Other tests' sessions of the proposal hold 10m each: stop them, so the proposal's cpu is hers.
+    for (const s of await erin.sessions.list()) {
+      if (s.spec.owner !== user && s.spec.state === 'Running')
+        await patchAs(s.spec.owner, s.metadata.name, { state: 'Stopped' });
+    }
+    await eventually('the proposal quota holds nothing', async () => {
+      const q = await quotaObject(cpuQuota);
+      return (q.status?.ledger ?? []).length === 0 && q.status?.used ? q : undefined;
+    });
+    await createAs(user, 'r-1', { resources: { cpu: '100m' } });
+    await createAs(user, 'r-2', { resources: { cpu: '100m' } });
+    for (const n of ['r-1', 'r-2'])
+      await erin.sessions.until(n, 'Running', (s) => s.status?.phase === 'Running');
+    const podBefore = await core.readNamespacedPod({ namespace: ns.name, name: 'daas-r-1' });
+
+    // 250m + 100m is above 300m: refused, and the session runs on with 100m.
+    await patchAs(user, 'r-1', { resources: { cpu: '250m' } });
+    const held = await erin.sessions.until('r-1', 'says the resize was refused', (s) =>
+      (s.status?.message ?? '').includes('The resize was not applied'),
+    );
+    expect(held.status?.phase).toBe('Running');
+    expect(held.status?.resources?.cpu).toBe('100m');
+    expect(held.status?.conditions?.find((c) => c.type === 'QuotaAdmitted')).toMatchObject({
+      status: 'True',
+      reason: 'ResizeExceedsQuota',
+      message: `The resize was not applied: with 250m cpu for this session, proposal ${proposal} would use 350m of 300m cpu (quota ${cpuQuota}). The session keeps running with 100m cpu; the resize applies by itself once there is room. Stop another session, ask for less, or ask the facility to raise the quota.`,
+    });
+    await sleep(1500);
+    const podHeld = await core.readNamespacedPod({ namespace: ns.name, name: 'daas-r-1' });
+    expect(podHeld.metadata?.uid).toBe(podBefore.metadata?.uid);
+    expect(podHeld.spec?.containers[0]?.resources?.requests?.cpu).toBe('100m');
+    const ledger = (await quotaObject(cpuQuota)).status?.ledger ?? [];
+    expect(ledger.find((e) => e.session === `${ns.name}/r-1`)?.cpu).toBe('100m');
+    // Not counted as waiting to start.
+    expect((await quotaObject(cpuQuota)).status?.queued ?? 0).toBe(0);
+
+    // Stopping the other session makes room: the resize applies by itself (a new pod with 250m).
+    await patchAs(user, 'r-2', { state: 'Stopped' });
+    const resized = await erin.sessions.until(
+      'r-1',
+      'resized to 250m',
+      (s) => s.status?.phase === 'Running' && s.status.resources?.cpu === '250m',
+    );
+    expect(resized.status?.conditions?.find((c) => c.type === 'QuotaAdmitted')?.reason).toBe('QuotaAdmitted');
+    const podAfter = await core.readNamespacedPod({ namespace: ns.name, name: 'daas-r-1' });
+    expect(podAfter.metadata?.uid).not.toBe(podBefore.metadata?.uid);
+    expect(podAfter.spec?.containers[0]?.resources?.requests?.cpu).toBe('250m');
+    expect((await quotaObject(cpuQuota)).status?.used?.cpu).toBe('250m');
+
+    // Shrinking always fits.
+    await patchAs(user, 'r-1', { resources: { cpu: '50m' } });
+    await erin.sessions.until('r-1', 'resized to 50m', (s) => s.status?.resources?.cpu === '50m');
+  }, 120_000);
+});
+
+describe('two Quotas with one subject', () => {
+  it('each says so (Conflict, DuplicateSubject), naming the other; deleting one clears it', async () => {
+    const user = `frank-${suffix}`;
+    const a = `frank-a-${suffix}`;
+    const b = `frank-b-${suffix}`;
+    if (operators.length === 0) {
+      operators.push(await startTestOperator([ns.name], ['--quotas=true'], [sessionsModule, quotasModule]));
+    }
+    await createQuota(a, { kind: 'User', name: user }, { sessions: 5 });
+    await createQuota(b, { kind: 'User', name: user }, { sessions: 2 });
+    const conflict = async (name: string) =>
+      (await quotaObject(name)).status?.conditions?.find((c) => c.type === 'Conflict');
+    for (const [name, other] of [
+      [a, b],
+      [b, a],
+    ] as const) {
+      const c = await eventually(`${name} reports ${other}`, async () => {
+        const found = await conflict(name);
+        return found?.status === 'True' ? found : undefined;
+      });
+      expect(c.reason).toBe('DuplicateSubject');
+      expect(c.message).toBe(
+        `Quota ${other} also limits the user ${user}: every one of them applies to the same sessions, so for each limit (sessions, cpu, memory, GPUs, disk, maxLifetime) the stricter one holds. Keep one Quota per subject.`,
+      );
+    }
+    await custom.deleteClusterCustomObject({ ...where(), name: b });
+    await eventually(`${a} has no conflict`, async () => {
+      const found = await conflict(a);
+      return found?.status === 'False' && found.reason === 'UniqueSubject' ? found : undefined;
+    });
+  }, 60_000);
+});
+
+describe('two operator processes reconciling at once (leader election off)', () => {
+  const children: ChildProcess[] = [];
+  afterAll(() => {
+    for (const child of children) child.kill('SIGKILL');
+  });
+
+  /** An operator in its own OS process (testing/quota-operator-process.ts); resolves once it runs. */
+  async function operatorProcess(): Promise<ChildProcess> {
+    const child = spawn(
+      process.execPath,
+      ['testing/quota-operator-process.ts', inject('kubeconfig'), ns.name],
+      { stdio: ['ignore', 'pipe', 'inherit'] },
+    );
+    children.push(child);
+    await new Promise<void>((resolve, reject) => {
+      createInterface({ input: child.stdout as NodeJS.ReadableStream }).on('line', (line) => {
+        if (line === 'started') resolve();
+      });
+      child.on('exit', (code) => {
+        reject(new Error(`the operator process exited with ${String(code)}`));
+      });
+    });
+    return child;
+  }
+
+  it('never admit more than the quota, also when one is killed (kill -9) while it admits', async () => {
+    // Only the two processes reconcile from here on.
+    for (const op of operators.splice(0)) await op.shutdown('two processes take over');
+    const gina = await scientist('gina');
+    const [first] = await Promise.all([operatorProcess(), operatorProcess()]);
+    const sampler = sample(gina.user, gina.sessions);
+    await Promise.all(Array.from({ length: BURST }, (_, i) => createAs(gina.user, `p-${name(i)}`)));
+    const mine = async () => (await gina.sessions.list()).filter((s) => s.spec.owner === gina.user);
+    const settled = async () => {
+      const list = await mine();
+      const running = list.filter((s) => s.status?.phase === 'Running');
+      const queued = list.filter((s) => s.status?.phase === 'Queued');
+      const wanted = list.filter((s) => s.spec.state === 'Running').length;
+      return running.length === LIMIT && queued.length === wanted - LIMIT ? running : undefined;
+    };
+    const running = await eventually('5 Running and the rest Queued', settled, 90_000, 200);
+    // Stop 3: both processes race to admit 3 waiting sessions, and one is killed while they do.
+    await Promise.all(
+      running.slice(0, 3).map((s) => patchAs(gina.user, s.metadata.name, { state: 'Stopped' })),
+    );
+    await sleep(150);
+    first.kill('SIGKILL');
+    const after = await eventually('5 Running again', settled, 60_000, 200);
+    await sleep(2000);
+    const { most, samples } = await sampler.stop();
+    expect(samples).toBeGreaterThan(4);
+    expect(most).toBe(LIMIT);
+    // The ledger holds exactly the running sessions: nothing leaked, nothing counted twice.
+    await eventually('the ledger holds the 5 running sessions', async () => {
+      const ledger = (await quotaObject(gina.quota)).status?.ledger ?? [];
+      const names = ledger.map((e) => e.session).sort();
+      const want = after.map((s) => `${ns.name}/${s.metadata.name}`).sort();
+      return JSON.stringify(names) === JSON.stringify(want) ? ledger : undefined;
+    });
+  }, 240_000);
 });

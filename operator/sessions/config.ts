@@ -6,6 +6,7 @@ import { boolean, dnsLabel, dnsSubdomain, duration, labelList } from '../../runt
 import { quotaConfigSchema } from '../quotas/config.ts';
 import { SERVICE_ACCOUNT_TOKEN } from './activity/connections.ts';
 import { guacamoleConfigSchema } from './access/guacamole/config.ts';
+import { egressConfigSchema, sessionEgress } from './workloads/container/egress-config.ts';
 import type { DataConfig, SessionControllerConfig } from './types.ts';
 
 const pathTemplate = z
@@ -61,6 +62,7 @@ export const sessionConfigSchema = z.object({
   ...dataConfigSchema.shape,
   ...guacamoleConfigSchema.shape,
   ...quotaConfigSchema.shape,
+  ...egressConfigSchema.shape,
   gatewayNamespace: dnsLabel('expected a namespace name')
     .default('daas-system')
     .describe('the namespace of the pods that may connect to sessions (NetworkPolicy)'),
@@ -128,6 +130,7 @@ export function sessionControllerConfig(c: SessionConfig): SessionControllerConf
     gateway: { namespace: c.gatewayNamespace, podLabels: c.gatewayPodLabels },
     // The operator's own pods read Jupyter's activity by pod IP: the NetworkPolicy must let them in.
     activityProbe: { namespace: c.operatorNamespace, podLabels: c.operatorPodLabels },
+    egress: sessionEgress(c, c.nfsServer),
     defaultUid: c.defaultUid,
     defaultGid: c.defaultGid,
     historyTtlMs: c.sessionHistoryTtl,

@@ -93,6 +93,12 @@ export const config: SessionsConfig = {
     mountRoot: '/data',
   },
   gateway: { namespace: 'daas-system', podLabels: { 'app.kubernetes.io/name': 'daas-dashboard' } },
+  egress: {
+    mode: 'internet',
+    dns: { namespace: 'kube-system', podLabels: { 'k8s-app': 'kube-dns' } },
+    nfs: ['192.0.2.10/32'],
+    blocked: ['10.244.0.0/16', '10.96.0.0/12', '169.254.0.0/16', 'fe80::/10'],
+  },
   defaultUid: 65534,
   defaultGid: 65534,
 };

@@ -49,7 +49,7 @@ import { clockStep, sessionClock } from './steps/clock.ts';
 import { DataStep } from './steps/data.ts';
 import { finishPass, type FinishInput, type Finished } from './steps/finish.ts';
 import { workloadIntent, type WorkloadIntent } from './steps/intent.ts';
-import { HELD_DATA, heldWorkload } from './steps/hold.ts';
+import { HELD_DATA, heldForQuota, heldWorkload } from './steps/hold.ts';
 import { planSession } from './steps/plan.ts';
 import { RestartRefused, WorkloadStep } from './steps/workload.ts';
 import type { EffectiveResources, SessionControllerConfig } from './types.ts';
@@ -186,7 +186,7 @@ export class SessionReconciler {
       return (await addFinalizer(this.d.client, session, finalizer)) ? undefined : { requeueAfterMs: 1000 };
     // 3–4. Data and workload, or, when a change the session cannot take was made while its
     //      workload runs, that workload kept as it is (make-before-break: nothing that runs is removed).
-    const held = heldWorkload(p, intent, admission);
+    const held = heldWorkload(p, intent, admission) ?? heldForQuota(p, quota?.resizeRefused);
     const { data, workload } = held
       ? { data: HELD_DATA, workload: this.workload.hold(p, held) }
       : await this.apply(p, intent, credentials);

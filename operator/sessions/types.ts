@@ -1,5 +1,6 @@
 // The inputs and outputs of the pure session builders: everything a builder needs is passed in, so
 // builders never read the cluster and are tested as plain functions.
+import type { SessionEgress } from './workloads/container/egress.ts';
 import type { AnalysisSession, SessionImage, SessionReason } from '../../crds/index.ts';
 
 /** The proposal namespace, as the operator read it (label and annotations). */
@@ -48,6 +49,8 @@ export interface SessionsConfig {
    * so the idle probe (/api/status by pod IP) is not blocked by the NetworkPolicy. Omitted: not admitted.
    */
   activityProbe?: { namespace: string; podLabels: Record<string, string> };
+  /** What sessions may reach (the egress rules of the NetworkPolicy, workloads/container/egress.ts). */
+  egress: SessionEgress;
   /** uid/gid when neither the proposal nor the image give one (never 0). */
   defaultUid: number;
   defaultGid: number;

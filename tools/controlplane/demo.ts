@@ -157,6 +157,14 @@ async function untilReady(url: string, what: string, logFile: string): Promise<v
   throw new Error(`${what} was not ready within 60 s; see ${logFile}`);
 }
 
+/** What sessions may reach on the local control plane (README "Egress"). */
+export const LOCAL_EGRESS_FLAGS = [
+  '--session-egress=internet',
+  '--cluster-pod-cidrs=127.0.0.0/8',
+  '--cluster-service-cidrs=10.0.0.0/16',
+  '--api-server-cidrs=127.0.0.1/32',
+];
+
 /** The operator, with sessions' endpoints on the gateway and a token to read desktops' activity. */
 export async function spawnOperator(
   cluster: LocalCluster,
@@ -176,6 +184,9 @@ export async function spawnOperator(
       `--gateway-token-file=${gateway.tokenFile}`,
       // VM sessions on the simulated KubeVirt (spawnKubevirtSimulation).
       '--virtual-machines',
+      // The local control plane's ranges (cluster.ts): loopback pod addresses, its Service range and
+      // API server, so the sample sessions' NetworkPolicies say what a real site's would.
+      ...LOCAL_EGRESS_FLAGS,
     ]),
   );
   return { metrics, logFile };

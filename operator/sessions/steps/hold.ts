@@ -15,6 +15,8 @@ export interface Held {
   reason: SessionReason;
   /** The refusal, naming the field and the rule. */
   message: string;
+  /** The sentence the status adds, when the refusal says itself what happens next (a quota's). */
+  notice?: string;
 }
 
 /** The data of a held workload: attached, since it runs with it. */
@@ -40,8 +42,18 @@ export function heldWorkload(
   return { runtime, reason: admission.verdict.reason, message: admission.verdict.message };
 }
 
+/** A running workload kept because its resize does not fit a Quota (operator/quotas/gate.ts). */
+export function heldForQuota(
+  p: Pick<SessionInputs, 'workload'>,
+  refusal: string | undefined,
+): Held | undefined {
+  if (refusal === undefined || !p.workload || p.workload.object.metadata.deletionTimestamp) return undefined;
+  return { runtime: p.workload.runtime, reason: 'ResizeExceedsQuota', message: refusal, notice: refusal };
+}
+
 /** The sentence the status message adds while a refused change waits. */
 export function heldNotice(held: Held): string {
+  if (held.notice !== undefined) return held.notice;
   const refusal = held.message.replace(/\.?\s*$/, '.');
   return `The latest change to the session was refused: ${refusal} It keeps running as it was; change the session again (or stop it) to go on.`;
 }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { buildInput, config, session, vncImage } from '../../fixtures.ts';
+import { egressRules } from './egress.ts';
 import { generateNetworkPolicy } from './networkpolicy.ts';
 import { generatePod } from './pod.ts';
 
@@ -32,11 +33,26 @@ describe('generateNetworkPolicy', () => {
             'daas.calipsoplus.eu/image': 'xfce-desktop',
           },
         },
-        policyTypes: ['Ingress'],
+        policyTypes: ['Ingress', 'Egress'],
         // Wire form (`from`), as the reconciler applies it as plain JSON.
         ingress: [{ from: [gateway], ports: [{ protocol: 'TCP', port: 5901 }] }],
+        // The site's choice (egress.test.ts has every mode): here internet.
+        egress: egressRules(config.egress),
       },
     });
+    expect(policy.spec?.egress).toHaveLength(3);
+  });
+
+  it('leaves egress unrestricted only when the site chooses open', () => {
+    const open = { ...config, egress: { ...config.egress, mode: 'open' as const } };
+    const policy = generateNetworkPolicy(buildInput({ config: open }));
+    expect(policy.spec?.policyTypes).toEqual(['Ingress']);
+    expect(policy.spec).not.toHaveProperty('egress');
+    const none = { ...config, egress: { ...config.egress, mode: 'none' as const } };
+    expect(generateNetworkPolicy(buildInput({ config: none })).spec?.policyTypes).toEqual([
+      'Ingress',
+      'Egress',
+    ]);
   });
 
   it('also admits the operator for Jupyter idle probes when configured', () => {

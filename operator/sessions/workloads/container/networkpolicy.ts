@@ -1,7 +1,8 @@
 // Only the gateway/dashboard (and, for Jupyter idle probes, the operator) may reach a session, and only
-// on its image's access port. One policy per image and proposal namespace serves every session of that
-// image there (created by the first, owned by none), so a session costs no policy write of its own.
-// Egress is left open: sessions fetch packages and reach facility services.
+// on its image's access port; sessions reach what the site's egress choice allows (egress.ts: by
+// default DNS, the NFS servers and the outside world, never the cluster, its API or cloud metadata).
+// One policy per image and proposal namespace serves every session of that image there (created by
+// the first, owned by none), so a session costs no policy write of its own.
 import type {
   V1NetworkPolicy,
   V1NetworkPolicyIngressRule,
@@ -10,6 +11,7 @@ import type {
 import { APP_MANAGED_BY_LABEL, APP_NAME_LABEL, IMAGE_LABEL } from '../../../../crds/index.ts';
 import { boundedDnsName, labelValue } from '../../names.ts';
 import type { BuildInput } from '../../types.ts';
+import { egressRules } from './egress.ts';
 
 const NAMESPACE_NAME_LABEL = 'kubernetes.io/metadata.name';
 
@@ -40,6 +42,7 @@ export function generateNetworkPolicy(input: BuildInput): V1NetworkPolicy {
   const from = [peer(config.gateway)];
   if (config.activityProbe && image.spec.activity?.signal === 'jupyter')
     from.push(peer(config.activityProbe));
+  const egress = egressRules(config.egress);
   return {
     apiVersion: 'networking.k8s.io/v1',
     kind: 'NetworkPolicy',
@@ -50,8 +53,9 @@ export function generateNetworkPolicy(input: BuildInput): V1NetworkPolicy {
     },
     spec: {
       podSelector: { matchLabels: imageSessionSelector(image.metadata.name) },
-      policyTypes: ['Ingress'],
+      policyTypes: egress ? ['Ingress', 'Egress'] : ['Ingress'],
       ingress: [wireIngressRule(from, image.spec.access.port)],
+      ...(egress ? { egress } : {}),
     },
   };
 }
