@@ -10,8 +10,8 @@ export interface SignedInUser {
   groups: string[];
   /** The token every form of this sign-in carries. */
   csrf: string;
-  /** How the user signed in: demo (sample users) or proxy (trusted headers). */
-  method: 'demo' | 'proxy';
+  /** How the user signed in: demo (sample users), proxy (trusted headers) or oidc (OpenID Connect). */
+  method: 'demo' | 'proxy' | 'oidc';
   /** Milliseconds since the epoch. */
   expiresAt: number;
 }
@@ -45,7 +45,7 @@ export function openSignIn(keys: Keyring, value: string | undefined, now: number
     !Array.isArray(claims.groups) ||
     !claims.groups.every((g) => typeof g === 'string') ||
     typeof claims.csrf !== 'string' ||
-    (claims.method !== 'demo' && claims.method !== 'proxy') ||
+    !(['demo', 'proxy', 'oidc'] as unknown[]).includes(claims.method) ||
     typeof claims.expiresAt !== 'number' ||
     claims.expiresAt <= now
   )
