@@ -14,7 +14,7 @@ import {
   type OidcSignIn,
 } from './oidc.ts';
 import { safeNext } from './safe-next.ts';
-import { newSignIn, parseCookies, sealSignIn, SESSION_COOKIE, setCookie } from './session-cookie.ts';
+import { newSignIn, readCookie, sealSignIn, SESSION_COOKIE, setCookie } from './session-cookie.ts';
 
 export const OIDC_START_PATH = '/signin/oidc';
 
@@ -52,7 +52,8 @@ export function oidcRoutes(d: Dashboard, oidc: OidcSignIn): Router {
 
   router.get(CALLBACK_PATH, async (req, res) => {
     const keys = d.keys.keys;
-    const pending = keys && openPending(keys, parseCookies(req.headers.cookie).get(PENDING_COOKIE), d.now());
+    const pending =
+      keys && openPending(keys, readCookie(req.headers.cookie, PENDING_COOKIE, secure), d.now());
     res.append('Set-Cookie', clearPending());
     if (!keys || !pending) {
       res

@@ -17,7 +17,7 @@ import { safeNext } from './safe-next.ts';
 import {
   newSignIn,
   openSignIn,
-  parseCookies,
+  readCookie,
   sealSignIn,
   SESSION_COOKIE,
   setCookie,
@@ -86,7 +86,7 @@ export function authRoutes(d: Dashboard): Router {
       return;
     }
     const body = req.body as Record<string, unknown>;
-    const cookie = parseCookies(req.headers.cookie).get(SIGNIN_CSRF_COOKIE) ?? '';
+    const cookie = readCookie(req.headers.cookie, SIGNIN_CSRF_COOKIE, secure) ?? '';
     if (typeof body._csrf !== 'string' || !cookie || !sameText(body._csrf, cookie)) {
       res
         .status(403)
@@ -117,7 +117,7 @@ export function authRoutes(d: Dashboard): Router {
   router.post('/signout', checkCsrf(d.config.publicUrl), async (req, res) => {
     const viewer = viewerOf(res);
     const keys = d.keys.keys;
-    const signIn = keys && openSignIn(keys, parseCookies(req.headers.cookie).get(SESSION_COOKIE), d.now());
+    const signIn = keys && openSignIn(keys, readCookie(req.headers.cookie, SESSION_COOKIE, secure), d.now());
     res.append('Set-Cookie', setCookie(SESSION_COOKIE, '', { secure, maxAgeSeconds: 0 }));
     if (viewer) d.log.info({ user: viewer.user }, 'signed out');
     // Signed out of the provider too, or its single sign-on would sign the browser straight back in.

@@ -58,10 +58,24 @@ export interface CookieOptions {
   maxAgeSeconds: number;
 }
 
-/** A Set-Cookie value: HttpOnly, SameSite=Lax (links from mail keep the user signed in), Secure over TLS. */
+/**
+ * Over TLS a cookie's name carries the `__Host-` prefix: browsers then take it only from this very
+ * host, Secure, with Path=/ and no Domain, so a sibling origin (the gateway's, which serves the
+ * sessions' own code, often on a subdomain) cannot plant one for the dashboard.
+ */
+export const cookieName = (name: string, secure: boolean) => (secure ? `__Host-${name}` : name);
+
+/** The value of one of the dashboard's cookies in a request's Cookie header. */
+export const readCookie = (header: string | undefined, name: string, secure: boolean) =>
+  parseCookies(header).get(cookieName(name, secure));
+
+/**
+ * A Set-Cookie value: HttpOnly, SameSite=Lax (links from mail, and the OpenID provider's redirect
+ * back, keep the user signed in), Secure and `__Host-` over TLS.
+ */
 export function setCookie(name: string, value: string, options: CookieOptions): string {
   return [
-    `${name}=${value}`,
+    `${cookieName(name, options.secure)}=${value}`,
     'Path=/',
     'HttpOnly',
     'SameSite=Lax',
