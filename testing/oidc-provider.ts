@@ -4,9 +4,15 @@
 // profile and groups claims (as the API server reads them), and RP-initiated logout. Plus a
 // browser-like agent for its pages (its own cookie jar), to drive the sign-in redirects with fetch.
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { KubeConfig } from '@kubernetes/client-node';
 import Provider, { type Configuration } from 'oidc-provider';
+import { freePort } from '../tools/controlplane/cluster.ts';
+import { startTestDashboard, type TestDashboard } from './dashboard.ts';
 
 export interface TestAccount {
   password: string;
@@ -77,7 +83,17 @@ export async function startTestProvider(options: {
     // The claims of the granted scopes in the ID token itself, which is what the API server reads.
     conformIdTokenClaims: false,
     ttl: { IdToken: idTokenTtl },
-    features: { devInteractions: { enabled: false }, rpInitiatedLogout: { enabled: true } },
+    features: {
+      devInteractions: { enabled: false },
+      // The logout page without the default's web font, so a browser test asks no outside host.
+      rpInitiatedLogout: {
+        enabled: true,
+        logoutSource: (ctx, form) => {
+          ctx.body = `<!doctype html><html><body><h1>Sign out of the facility?</h1>${form}
+<button type="submit" form="op.logoutForm" value="yes" name="logout">Yes, sign me out</button></body></html>`;
+        },
+      },
+    },
     interactions: { url: (_ctx, interaction) => `/interaction/${interaction.uid}` },
     findAccount: (_ctx, id) => {
       const account = accounts[id];
@@ -149,6 +165,50 @@ export async function startTestProvider(options: {
           resolve();
         });
       }),
+  };
+}
+
+/**
+ * A test dashboard signing in with OpenID Connect at a test provider. The dashboard discovers the
+ * provider at the first sign-in, so the provider starts after it (its client's redirect URIs name
+ * the dashboard's address); `beforeProvider` runs in between.
+ */
+export async function startDashboardWithProvider(
+  kc: KubeConfig,
+  namespaces: string[],
+  options: {
+    accounts: Record<string, TestAccount>;
+    idTokenTtl?: number;
+    beforeProvider?: (dashboard: TestDashboard) => Promise<void>;
+  },
+): Promise<{ dashboard: TestDashboard; provider: TestProvider; stop: () => Promise<void> }> {
+  const dir = await mkdtemp(join(tmpdir(), 'oidc-'));
+  const clientSecret = randomBytes(24).toString('base64url');
+  await writeFile(join(dir, 'client-secret'), `${clientSecret}\n`);
+  const port = await freePort();
+  const dashboard = await startTestDashboard(kc, namespaces, [
+    `--oidc-issuer=http://127.0.0.1:${String(port)}`,
+    '--oidc-client-id=daas-dashboard',
+    `--oidc-client-secret-file=${join(dir, 'client-secret')}`,
+    '--oidc-scopes=openid,profile,groups',
+    '--oidc-username-prefix=-',
+  ]);
+  await options.beforeProvider?.(dashboard);
+  const provider = await startTestProvider({
+    port,
+    dashboardOrigin: dashboard.origin,
+    accounts: options.accounts,
+    clientSecret,
+    ...(options.idTokenTtl ? { idTokenTtl: options.idTokenTtl } : {}),
+  });
+  return {
+    dashboard,
+    provider,
+    stop: async () => {
+      await dashboard.stop();
+      await provider.stop();
+      await rm(dir, { recursive: true, force: true });
+    },
   };
 }
 

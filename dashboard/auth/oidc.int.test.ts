@@ -3,10 +3,6 @@
 // signed-in user may see and do decided by RBAC through impersonation, sign-out through the
 // provider's logout, and the answers that must be refused (state or nonce not matching, no sign-in
 // started in this browser, a sign-in past its ID token's expiry).
-import { randomBytes } from 'node:crypto';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { CustomObjectsApi, type KubeConfig } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ADMINS_GROUP, GROUP, VERSION, type AnalysisSession } from '../../crds/index.ts';
@@ -14,14 +10,16 @@ import { installCrds } from '../../crds/testing/api-server.ts';
 import {
   createProposalNamespace,
   DashboardUser,
-  startTestDashboard,
   type Answer,
   type TestDashboard,
 } from '../../testing/dashboard.ts';
 import { eventually, testKubeConfig } from '../../testing/kube.ts';
 import { sessionImageObject } from '../../testing/objects.ts';
-import { ProviderBrowser, startTestProvider, type TestProvider } from '../../testing/oidc-provider.ts';
-import { freePort } from '../../tools/controlplane/cluster.ts';
+import {
+  ProviderBrowser,
+  startDashboardWithProvider,
+  type TestProvider,
+} from '../../testing/oidc-provider.ts';
 
 const proposal = `MX-${String(1000 + Math.floor(Math.random() * 8000))}`;
 const imageName = `t-oidc-${String(Date.now() % 100000)}`;
@@ -39,7 +37,7 @@ let custom: CustomObjectsApi;
 let ns: { name: string; remove: () => Promise<void> };
 let dashboard: TestDashboard;
 let provider: TestProvider;
-let dir: string;
+let stop: (() => Promise<void>) | undefined;
 let whileProviderDown: Answer;
 
 const images = { group: GROUP, version: VERSION, plural: 'sessionimages' };
@@ -50,40 +48,21 @@ beforeAll(async () => {
   await installCrds();
   ns = await createProposalNamespace(kc, 'oidc', proposal, ['ewilson']);
   await custom.createClusterCustomObject({ ...images, body: sessionImageObject(imageName) });
-  dir = await mkdtemp(join(tmpdir(), 'oidc-'));
-  const clientSecret = randomBytes(24).toString('base64url');
-  await writeFile(join(dir, 'client-secret'), `${clientSecret}\n`);
-  const issuerPort = await freePort();
-  dashboard = await startTestDashboard(
-    kc,
-    [ns.name],
-    [
-      `--oidc-issuer=http://127.0.0.1:${String(issuerPort)}`,
-      '--oidc-client-id=daas-dashboard',
-      `--oidc-client-secret-file=${join(dir, 'client-secret')}`,
-      '--oidc-scopes=openid,profile,groups',
-      '--oidc-username-prefix=-',
-    ],
-  );
-  // The dashboard discovers the provider at the first sign-in, so the provider starts after it
-  // (its client's redirect URIs name the dashboard's address); first, a sign-in while it is down.
-  whileProviderDown = await new DashboardUser(dashboard.origin).get('/signin/oidc');
-  provider = await startTestProvider({
-    port: issuerPort,
-    dashboardOrigin: dashboard.origin,
+  ({ dashboard, provider, stop } = await startDashboardWithProvider(kc, [ns.name], {
     accounts: ACCOUNTS,
-    clientSecret,
     idTokenTtl: ID_TOKEN_TTL,
-  });
+    // First, a sign-in while the provider is down.
+    beforeProvider: async (d) => {
+      whileProviderDown = await new DashboardUser(d.origin).get('/signin/oidc');
+    },
+  }));
   await eventually('the image in the cache', () => dashboard.running.dashboard.caches.images.get(imageName));
 }, 120_000);
 
 afterAll(async () => {
-  await (dashboard as TestDashboard | undefined)?.stop();
-  await (provider as TestProvider | undefined)?.stop();
+  await stop?.();
   await custom.deleteClusterCustomObject({ ...images, name: imageName }).catch(() => undefined);
   await ns.remove();
-  await rm(dir, { recursive: true, force: true });
 });
 
 /** A GET with the user's cookies, answered raw (for the headers). */
