@@ -17,6 +17,8 @@ import { safeNext } from './safe-next.ts';
 import { newSignIn, readCookie, sealSignIn, SESSION_COOKIE, setCookie } from './session-cookie.ts';
 
 export const OIDC_START_PATH = '/signin/oidc';
+/** Browsers keep cookies up to 4096 bytes, name and attributes included. */
+const MAX_COOKIE_BYTES = 4000;
 
 export function oidcRoutes(d: Dashboard, oidc: OidcSignIn): Router {
   const router = Router();
@@ -76,10 +78,18 @@ export function oidcRoutes(d: Dashboard, oidc: OidcSignIn): Router {
       const lifetime = Math.min(d.config.sessionLifetime, expiresAt - now);
       if (lifetime <= 0) throw new SignInRefused(403, 'Refused: the ID token has already expired.');
       const signIn = newSignIn(identity.user, identity.groups, 'oidc', now, lifetime);
-      res.append(
-        'Set-Cookie',
-        setCookie(SESSION_COOKIE, sealSignIn(keys, signIn), { secure, maxAgeSeconds: lifetime / 1000 }),
-      );
+      const cookie = setCookie(SESSION_COOKIE, sealSignIn(keys, signIn), {
+        secure,
+        maxAgeSeconds: lifetime / 1000,
+      });
+      // A browser drops a larger cookie without a word, and the user would go round between the
+      // dashboard and the provider; say why instead.
+      if (cookie.length > MAX_COOKIE_BYTES)
+        throw new SignInRefused(
+          403,
+          `Refused: the sign-in of ${identity.user} names ${String(identity.groups.length)} groups, more than a browser cookie holds. Ask the facility to send the dashboard's client only the groups that matter here (a filtered groups claim).`,
+        );
+      res.append('Set-Cookie', cookie);
       d.log.info({ user: identity.user, groups: identity.groups, method: 'oidc' }, 'signed in');
       res.redirect(303, pending.next);
     } catch (err) {

@@ -27,6 +27,11 @@ const ACCOUNTS = {
   ewilson: { password: 'member-password', groups: [`proposal-${proposal}`] },
   tnguyen: { password: 'outsider-password', groups: ['users'] },
   rsantos: { password: 'admin-password', groups: [ADMINS_GROUP, 'system:masters'] },
+  // Member of more groups than a cookie holds.
+  jmanygroups: {
+    password: 'many-password',
+    groups: Array.from({ length: 300 }, (_, i) => `beamline-staff-group-${String(i)}`),
+  },
 };
 type Account = keyof typeof ACCOUNTS;
 const login = (user: Account) => ({ user, password: ACCOUNTS[user].password });
@@ -229,6 +234,17 @@ describe('OpenID Connect sign-in with a real OpenID provider', () => {
     expect(back.status).toBe(400);
     expect(back.text).toContain('No sign-in was started in this browser');
     expect(elsewhere.cookies.has('daas_dashboard')).toBe(false);
+  });
+
+  it('refuses, in words, a sign-in with more groups than a browser cookie holds', async () => {
+    const user = new DashboardUser(dashboard.origin);
+    const back = await callback(
+      user,
+      await new ProviderBrowser().signIn(await toProvider(user), login('jmanygroups')),
+    );
+    expect(back.status).toBe(403);
+    expect(back.text).toContain('names 300 groups, more than a browser cookie holds');
+    expect(user.cookies.has('daas_dashboard')).toBe(false);
   });
 
   it('sends a user back to sign in once the ID token her sign-in came with has expired', async () => {
