@@ -82,7 +82,7 @@ export async function startTestProvider(options: {
     },
     // The claims of the granted scopes in the ID token itself, which is what the API server reads.
     conformIdTokenClaims: false,
-    ttl: { IdToken: idTokenTtl },
+    ttl: { IdToken: idTokenTtl, AccessToken: idTokenTtl, Grant: 3600, Session: 3600, Interaction: 600 },
     features: {
       devInteractions: { enabled: false },
       // The logout page without the default's web font, so a browser test asks no outside host.
