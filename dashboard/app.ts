@@ -24,7 +24,7 @@ const STATIC_DIR = fileURLToPath(new URL('./static/', import.meta.url));
 export function dashboardApp(d: Dashboard): express.Express {
   const app = express();
   app.disable('x-powered-by');
-  app.use(securityHeaders(d.config.gatewayPublicUrl.origin));
+  app.use(securityHeaders(() => [d.config.gatewayPublicUrl.origin, ...(d.oidc?.formTargets() ?? [])]));
   app.get('/healthz', (_req, res) => {
     res.type('text/plain').send('ok\n');
   });

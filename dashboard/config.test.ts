@@ -46,10 +46,39 @@ describe('the dashboard configuration', () => {
 
   it('refuses to start with no way to sign in, and proxies without their secret', () => {
     expect(problems([])).toEqual([
-      '--demo-sign-in / DAAS_DASHBOARD_DEMO_SIGN_IN: no way to sign in: set --trusted-proxies (with --trusted-proxy-secret-file) or --demo-sign-in',
+      '--demo-sign-in / DAAS_DASHBOARD_DEMO_SIGN_IN: no way to sign in: set --oidc-issuer, --trusted-proxies (with --trusted-proxy-secret-file) or --demo-sign-in',
     ]);
     expect(problems(['--trusted-proxies=10.0.0.1'])).toEqual([
       '--trusted-proxy-secret-file / DAAS_DASHBOARD_TRUSTED_PROXY_SECRET_FILE: is needed when --trusted-proxies is set: headers are believed only with the shared secret',
+    ]);
+  });
+
+  it('reads the OpenID Connect settings, and names what is missing or wrong', () => {
+    const config = loadDashboardConfig(
+      ['--oidc-issuer=https://login.facility.example/realms/facility', '--oidc-username-prefix=-'],
+      {
+        DAAS_DASHBOARD_OIDC_CLIENT_ID: 'daas-dashboard',
+        DAAS_DASHBOARD_OIDC_CLIENT_SECRET_FILE: '/etc/daas/oidc/client-secret',
+        DAAS_DASHBOARD_OIDC_GROUPS_PREFIX: 'oidc:',
+      },
+    );
+    expect(config).toMatchObject({
+      oidcClientId: 'daas-dashboard',
+      oidcScopes: ['openid', 'profile', 'email'],
+      oidcUsernameClaim: 'preferred_username',
+      oidcUsernamePrefix: '',
+      oidcGroupsClaim: 'groups',
+      oidcGroupsPrefix: 'oidc:',
+    });
+    expect(config.oidcIssuer?.href).toBe('https://login.facility.example/realms/facility');
+    expect(problems(['--oidc-issuer=https://login.facility.example/', '--oidc-scopes=profile'])).toEqual([
+      '--oidc-client-id / DAAS_DASHBOARD_OIDC_CLIENT_ID: is needed with --oidc-issuer',
+      '--oidc-client-secret-file / DAAS_DASHBOARD_OIDC_CLIENT_SECRET_FILE: is needed with --oidc-issuer',
+      '--oidc-scopes: must include openid (got "profile")',
+    ]);
+    expect(problems(['--oidc-issuer=http://login.facility.example/', '--oidc-username-claim=a b'])).toEqual([
+      '--oidc-issuer: must be https (http only on a loopback address, for tests) (got "http://login.facility.example/")',
+      '--oidc-username-claim: expected a claim name such as preferred_username (got "a b")',
     ]);
   });
 });

@@ -31,6 +31,30 @@ const publicUrl = publicUrlOf('https://daas.facility.example/');
 
 const ipAddress = z.union([z.ipv4(), z.ipv6()], { error: 'expected IP addresses such as 127.0.0.1' });
 
+const LOOPBACK_HOST = /^(127(\.\d{1,3}){3}|localhost|\[::1\])$/;
+
+/** The OpenID provider's issuer: https, or http on a loopback address (a test provider). */
+const issuerUrl = z.string().transform((text, ctx) => {
+  const url = URL.parse(text);
+  if (!url || url.search || url.hash) {
+    ctx.addIssue({
+      code: 'custom',
+      message: 'expected the issuer URL, such as https://login.facility.example/realms/facility',
+    });
+    return z.NEVER;
+  }
+  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && LOOPBACK_HOST.test(url.hostname))) {
+    ctx.addIssue({ code: 'custom', message: 'must be https (http only on a loopback address, for tests)' });
+    return z.NEVER;
+  }
+  return url;
+});
+
+/** A claim name prefix; `-` means none, as for the API server's --oidc-username-prefix. */
+const claimPrefix = z.string().transform((p) => (p === '-' ? '' : p));
+const claimName = z.string().regex(/^[^\s,]+$/, 'expected a claim name such as preferred_username');
+const scope = z.string().regex(/^[\x21\x23-\x5b\x5d-\x7e]+$/, 'expected scope names such as openid,profile');
+
 export const dashboardConfigSchema = z
   .object({
     kubeconfig: runtime.kubeconfig,
@@ -55,7 +79,7 @@ export const dashboardConfigSchema = z
     }),
     sessionLifetime: duration.prefault('12h').meta({
       env: 'DAAS_DASHBOARD_SESSION_LIFETIME',
-      description: 'how long a sign-in lasts',
+      description: 'how long a sign-in lasts at most (an OpenID sign-in: no longer than its ID token)',
     }),
     demoSignIn: boolean.prefault('false').meta({
       env: 'DAAS_DASHBOARD_DEMO_SIGN_IN',
@@ -82,6 +106,39 @@ export const dashboardConfigSchema = z
       env: 'DAAS_DASHBOARD_TRUSTED_SECRET_HEADER',
       description: 'the header that carries the shared secret of the proxy',
     }),
+    oidcIssuer: issuerUrl.optional().meta({
+      env: 'DAAS_DASHBOARD_OIDC_ISSUER',
+      description:
+        'the OpenID provider (issuer URL; its discovery document is read at sign-in); set: sign in with OpenID Connect',
+    }),
+    oidcClientId: z.string().min(1).optional().meta({
+      env: 'DAAS_DASHBOARD_OIDC_CLIENT_ID',
+      description: "the dashboard's client id at the OpenID provider",
+    }),
+    oidcClientSecretFile: z.string().min(1).optional().meta({
+      env: 'DAAS_DASHBOARD_OIDC_CLIENT_SECRET_FILE',
+      description: "a file with the client's secret (mount it from a Secret; never a flag value)",
+    }),
+    oidcScopes: commaList(scope).prefault('openid,profile,email').meta({
+      env: 'DAAS_DASHBOARD_OIDC_SCOPES',
+      description: 'the scopes asked for (openid among them)',
+    }),
+    oidcUsernameClaim: claimName.default('preferred_username').meta({
+      env: 'DAAS_DASHBOARD_OIDC_USERNAME_CLAIM',
+      description: "the ID token claim with the user name: the API server's --oidc-username-claim",
+    }),
+    oidcUsernamePrefix: claimPrefix.prefault('').meta({
+      env: 'DAAS_DASHBOARD_OIDC_USERNAME_PREFIX',
+      description: "put before the user name (- or empty: none): the API server's --oidc-username-prefix",
+    }),
+    oidcGroupsClaim: claimName.default('groups').meta({
+      env: 'DAAS_DASHBOARD_OIDC_GROUPS_CLAIM',
+      description: "the ID token claim with the groups: the API server's --oidc-groups-claim",
+    }),
+    oidcGroupsPrefix: claimPrefix.prefault('').meta({
+      env: 'DAAS_DASHBOARD_OIDC_GROUPS_PREFIX',
+      description: "put before each group (- or empty: none): the API server's --oidc-groups-prefix",
+    }),
     adminGroup: z.string().min(1).default(ADMINS_GROUP).meta({
       env: 'DAAS_DASHBOARD_ADMIN_GROUP',
       description: 'members of this group see the admin pages (RBAC still decides every write)',
@@ -103,12 +160,20 @@ export const dashboardConfigSchema = z
         path: ['trustedProxySecretFile'],
         message: 'is needed when --trusted-proxies is set: headers are believed only with the shared secret',
       });
-    if (!c.demoSignIn && c.trustedProxies.length === 0)
+    if (c.oidcIssuer) {
+      const needed = 'is needed with --oidc-issuer';
+      if (!c.oidcClientId) ctx.addIssue({ code: 'custom', path: ['oidcClientId'], message: needed });
+      if (!c.oidcClientSecretFile)
+        ctx.addIssue({ code: 'custom', path: ['oidcClientSecretFile'], message: needed });
+      if (!c.oidcScopes.includes('openid'))
+        ctx.addIssue({ code: 'custom', path: ['oidcScopes'], message: 'must include openid' });
+    }
+    if (!c.demoSignIn && c.trustedProxies.length === 0 && !c.oidcIssuer)
       ctx.addIssue({
         code: 'custom',
         path: ['demoSignIn'],
         message:
-          'no way to sign in: set --trusted-proxies (with --trusted-proxy-secret-file) or --demo-sign-in',
+          'no way to sign in: set --oidc-issuer, --trusted-proxies (with --trusted-proxy-secret-file) or --demo-sign-in',
       });
   });
 

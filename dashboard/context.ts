@@ -2,6 +2,7 @@
 import type { Logger } from 'pino';
 import type { RestClient } from '../runtime/rest.ts';
 import type { KeySource } from './auth/keys.ts';
+import type { OidcSignIn } from './auth/oidc.ts';
 import type { DashboardConfig } from './config.ts';
 import type { Favorites } from './favorites/favorites.ts';
 import type { Gateway } from './gateway/gateway.ts';
@@ -21,6 +22,8 @@ export interface Dashboard {
   /** Ticket issuing, in-process. */
   gateway: Gateway;
   live: LiveHub;
+  /** OpenID Connect sign-in, when --oidc-issuer is set. */
+  oidc: OidcSignIn | undefined;
   /** Secret the trusted proxies send, if any. */
   proxySecret: Buffer | undefined;
   now: () => number;

@@ -13,6 +13,7 @@ import { RestClient } from '../runtime/rest.ts';
 import { parseAddress } from '../runtime/server.ts';
 import { dashboardApp } from './app.ts';
 import { loadKeys } from './auth/keys.ts';
+import { oidcSignInOf } from './auth/oidc-config.ts';
 import { gatewayConfigOf, loadDashboardConfig, type DashboardConfig } from './config.ts';
 import type { Dashboard } from './context.ts';
 import { Favorites } from './favorites/favorites.ts';
@@ -46,6 +47,7 @@ export async function startDashboard(options: {
   const proxySecret = config.trustedProxySecretFile
     ? Buffer.from((await readFile(config.trustedProxySecretFile, 'utf8')).trim())
     : undefined;
+  const oidc = await oidcSignInOf(config, log);
   // The gateway registers its caches on the same manager and starts them all. Its /readyz serves
   // the whole process, so it also waits for the dashboard's own port.
   let listening = false;
@@ -70,6 +72,7 @@ export async function startDashboard(options: {
     keys,
     gateway: gateway.gateway,
     live: new LiveHub(caches.sessions),
+    oidc,
     proxySecret,
     now: Date.now,
   };

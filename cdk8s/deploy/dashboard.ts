@@ -1,7 +1,14 @@
 // The dashboard's process (the gateway inside it, on its own port and origin) as a site runs it: one
 // replica (tickets are single-use, remembered in memory; see docs/operations.md), its Service and
 // NetworkPolicy.
-import { componentLabels, DASHBOARD, SESSION_KEYS_SECRET, SYSTEM_NAMESPACE, TICKET_KEYS_SECRET } from './names.ts';
+import {
+  componentLabels,
+  DASHBOARD,
+  OIDC_CLIENT_SECRET,
+  SESSION_KEYS_SECRET,
+  SYSTEM_NAMESPACE,
+  TICKET_KEYS_SECRET,
+} from './names.ts';
 import { DASHBOARD_NAMESPACE_RULES, DASHBOARD_RULES } from './rbac.ts';
 import {
   container,
@@ -31,6 +38,9 @@ const containerOptions: ContainerOptions = {
     // it, e.g. oauth2-proxy in front of port http), which sends the secret of this file.
     '--trusted-proxies=127.0.0.1',
     '--trusted-proxy-secret-file=/etc/daas/proxy/secret',
+    // OpenID Connect sign-in once the site sets DAAS_DASHBOARD_OIDC_ISSUER (site-config.ts) and
+    // creates the client's Secret; the file is read only then, so the Secret is optional.
+    '--oidc-client-secret-file=/etc/daas/oidc/client-secret',
     `--gateway-listen-address=:${String(GATEWAY_PORT)}`,
     `--gateway-ticket-keys-secret=${SYSTEM_NAMESPACE}/${TICKET_KEYS_SECRET}`,
     '--gateway-metrics-bind-address=:8092',
@@ -45,7 +55,10 @@ const containerOptions: ContainerOptions = {
   // Measured by npm run bench:gateway: well under 1 MiB per open desktop stream.
   resources: { requests: { cpu: '100m', memory: '256Mi' }, limits: { memory: '1Gi' } },
   healthPort: 'health',
-  secretFiles: [{ name: 'proxy-secret', mountPath: '/etc/daas/proxy', secretName: PROXY_SECRET }],
+  secretFiles: [
+    { name: 'proxy-secret', mountPath: '/etc/daas/proxy', secretName: PROXY_SECRET },
+    { name: 'oidc-client', mountPath: '/etc/daas/oidc', secretName: OIDC_CLIENT_SECRET, optional: true },
+  ],
 };
 
 export function dashboardManifests(): Manifest[] {

@@ -11,6 +11,8 @@ export const SITE_CONFIG = 'daas-site-config';
 export const TICKET_KEYS_SECRET = 'daas-gateway-ticket-keys';
 /** The dashboard's sign-in cookie keys (keys primary, secondary), created by the site. */
 export const SESSION_KEYS_SECRET = 'daas-dashboard-session-keys';
+/** The dashboard's OpenID Connect client secret (key client-secret), created by a site that uses OIDC. */
+export const OIDC_CLIENT_SECRET = 'daas-dashboard-oidc';
 /** Guacamole's admin credentials (keys username, password), created by a site that uses Guacamole. */
 export const GUACAMOLE_SECRET = 'daas-guacamole-admin';
 

@@ -12,6 +12,17 @@ export const SITE_SETTINGS: Record<string, string> = {
   // The dashboard and the gateway on two origins, so code in a notebook cannot act on dashboard pages.
   DAAS_DASHBOARD_PUBLIC_URL: 'https://daas.facility.example/',
   DAAS_GATEWAY_PUBLIC_URL: 'https://sessions.daas.facility.example/',
+  // The dashboard's OpenID Connect sign-in: empty issuer, off (sign-in through the authenticating
+  // proxy). Set, with the Secret daas-dashboard-oidc (key client-secret): sign-in at the provider.
+  // The claims and prefixes must be the API server's --oidc-username-claim/-prefix and
+  // --oidc-groups-claim/-prefix (- means no prefix): RBAC bindings name those users and groups.
+  DAAS_DASHBOARD_OIDC_ISSUER: '',
+  DAAS_DASHBOARD_OIDC_CLIENT_ID: 'daas-dashboard',
+  DAAS_DASHBOARD_OIDC_SCOPES: 'openid,profile,email',
+  DAAS_DASHBOARD_OIDC_USERNAME_CLAIM: 'preferred_username',
+  DAAS_DASHBOARD_OIDC_USERNAME_PREFIX: '-',
+  DAAS_DASHBOARD_OIDC_GROUPS_CLAIM: 'groups',
+  DAAS_DASHBOARD_OIDC_GROUPS_PREFIX: '-',
   // The operator's name for the gateway: where sessions are opened, and desktops' activity is read.
   DAAS_GATEWAY_URL: 'https://sessions.daas.facility.example/',
   // Empty: no Guacamole (rdp and ssh sessions show their own address). See docs/guacamole.md.

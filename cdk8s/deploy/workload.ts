@@ -31,8 +31,8 @@ export interface ContainerOptions {
   resources: V1Container['resources'];
   /** The named port of the health server (/healthz, /readyz). */
   healthPort: string;
-  /** Secret files beside the writable /tmp: name, mount path, Secret. */
-  secretFiles?: { name: string; mountPath: string; secretName: string }[];
+  /** Secret files beside the writable /tmp: name, mount path, Secret (optional: the pod starts without it). */
+  secretFiles?: { name: string; mountPath: string; secretName: string; optional?: boolean }[];
 }
 
 /** One container of the project's image: settings from the site ConfigMap, probes, a /tmp volume. */
@@ -58,7 +58,10 @@ export function container(options: ContainerOptions): V1Container {
 
 /** The volumes a container's secretFiles need. */
 export function secretVolumes(options: ContainerOptions): object[] {
-  return (options.secretFiles ?? []).map((f) => ({ name: f.name, secret: { secretName: f.secretName } }));
+  return (options.secretFiles ?? []).map((f) => ({
+    name: f.name,
+    secret: { secretName: f.secretName, ...(f.optional ? { optional: true } : {}) },
+  }));
 }
 
 const tmpVolume = { name: 'tmp', emptyDir: { sizeLimit: '64Mi' } };

@@ -6,7 +6,7 @@ import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import type { Dashboard } from '../context.ts';
 import { errorPage } from '../views/errors.ts';
 import type { Viewer } from '../views/layout.ts';
-import { openSignIn, parseCookies, SESSION_COOKIE } from './session-cookie.ts';
+import { openSignIn, readCookie, SESSION_COOKIE } from './session-cookie.ts';
 import { proxyIdentity } from './trusted-proxy.ts';
 
 export const viewerOf = (res: Response): Viewer | undefined => res.locals.viewer as Viewer | undefined;
@@ -46,7 +46,8 @@ export function identify(d: Dashboard): RequestHandler {
         admin: fromProxy.groups.includes(d.config.adminGroup),
       } satisfies Viewer;
     } else {
-      const signIn = openSignIn(keys, parseCookies(req.headers.cookie).get(SESSION_COOKIE), d.now());
+      const secure = d.config.publicUrl.protocol === 'https:';
+      const signIn = openSignIn(keys, readCookie(req.headers.cookie, SESSION_COOKIE, secure), d.now());
       if (signIn)
         res.locals.viewer = {
           user: signIn.user,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { newSignIn, openSignIn, parseCookies, sealSignIn, setCookie } from './session-cookie.ts';
+import { newSignIn, openSignIn, parseCookies, readCookie, sealSignIn, setCookie } from './session-cookie.ts';
 
 const keys = { primary: Buffer.alloc(32, 1) };
 const now = 1_000_000;
@@ -34,7 +34,12 @@ describe('the sign-in cookie', () => {
     expect(setCookie('a', 'b', { secure: false, maxAgeSeconds: 60 })).toBe(
       'a=b; Path=/; HttpOnly; SameSite=Lax; Max-Age=60',
     );
-    expect(setCookie('a', 'b', { secure: true, maxAgeSeconds: 0 })).toMatch(/; Secure$/);
+    // Over TLS, __Host-: the browser takes it from this host only, never planted by a sibling origin.
+    expect(setCookie('a', 'b', { secure: true, maxAgeSeconds: 0 })).toBe(
+      '__Host-a=b; Path=/; HttpOnly; SameSite=Lax; Max-Age=0; Secure',
+    );
+    expect(readCookie('a=planted; __Host-a=mine', 'a', true)).toBe('mine');
+    expect(readCookie('a=mine', 'a', false)).toBe('mine');
     expect(parseCookies('x=1; daas_dashboard=abc.def; x=2')).toEqual(
       new Map([
         ['x', '1'],

@@ -10,8 +10,8 @@ export interface SignedInUser {
   groups: string[];
   /** The token every form of this sign-in carries. */
   csrf: string;
-  /** How the user signed in: demo (sample users) or proxy (trusted headers). */
-  method: 'demo' | 'proxy';
+  /** How the user signed in: demo (sample users), proxy (trusted headers) or oidc (OpenID Connect). */
+  method: 'demo' | 'proxy' | 'oidc';
   /** Milliseconds since the epoch. */
   expiresAt: number;
 }
@@ -45,7 +45,7 @@ export function openSignIn(keys: Keyring, value: string | undefined, now: number
     !Array.isArray(claims.groups) ||
     !claims.groups.every((g) => typeof g === 'string') ||
     typeof claims.csrf !== 'string' ||
-    (claims.method !== 'demo' && claims.method !== 'proxy') ||
+    !(['demo', 'proxy', 'oidc'] as unknown[]).includes(claims.method) ||
     typeof claims.expiresAt !== 'number' ||
     claims.expiresAt <= now
   )
@@ -58,10 +58,24 @@ export interface CookieOptions {
   maxAgeSeconds: number;
 }
 
-/** A Set-Cookie value: HttpOnly, SameSite=Lax (links from mail keep the user signed in), Secure over TLS. */
+/**
+ * Over TLS a cookie's name carries the `__Host-` prefix: browsers then take it only from this very
+ * host, Secure, with Path=/ and no Domain, so a sibling origin (the gateway's, which serves the
+ * sessions' own code, often on a subdomain) cannot plant one for the dashboard.
+ */
+export const cookieName = (name: string, secure: boolean) => (secure ? `__Host-${name}` : name);
+
+/** The value of one of the dashboard's cookies in a request's Cookie header. */
+export const readCookie = (header: string | undefined, name: string, secure: boolean) =>
+  parseCookies(header).get(cookieName(name, secure));
+
+/**
+ * A Set-Cookie value: HttpOnly, SameSite=Lax (links from mail, and the OpenID provider's redirect
+ * back, keep the user signed in), Secure and `__Host-` over TLS.
+ */
 export function setCookie(name: string, value: string, options: CookieOptions): string {
   return [
-    `${name}=${value}`,
+    `${cookieName(name, options.secure)}=${value}`,
     'Path=/',
     'HttpOnly',
     'SameSite=Lax',
