@@ -58,6 +58,10 @@ describe('loadConfig', () => {
       quotas: true,
       virtualMachines: false,
       vmBootTimeout: 600_000,
+      warmPoolNamespace: 'daas-pool',
+      warmPoolMaxVms: 20,
+      warmPoolMaxCpu: '64',
+      warmPoolMaxMemory: '256Gi',
     });
   });
 

@@ -6,7 +6,14 @@ import type { Logger } from 'pino';
 import { apply } from '../../../runtime/apply.ts';
 import { jsonEqual } from '../../../runtime/equal.ts';
 import { Manager } from '../../../runtime/manager.ts';
-import { Pods, keyOf, objectPath, type KubeObject, type ResourceType } from '../../../runtime/resources.ts';
+import {
+  Pods,
+  Secrets,
+  keyOf,
+  objectPath,
+  type KubeObject,
+  type ResourceType,
+} from '../../../runtime/resources.ts';
 import type { RestClient } from '../../../runtime/rest.ts';
 import { rfc3339 } from '../../../runtime/time.ts';
 import {
@@ -16,6 +23,8 @@ import {
   type VirtualMachineInstance,
 } from '../../../operator/sessions/workloads/vm/kinds.ts';
 import {
+  accessCredentialSecrets,
+  type CredentialsState,
   LAUNCHER_LABEL,
   VM_NAME_LABEL,
   instanceFor,
@@ -65,12 +74,30 @@ export async function startKubevirtSimulation(options: {
   const vmis = manager.cache<VirtualMachineInstance>(VirtualMachineInstances);
   const launcherSelector = { labelSelector: `${LAUNCHER_LABEL}=virt-launcher` };
   const pods = manager.cache<KubeObject>(Pods, launcherSelector);
+  // The Secrets of accessCredentials (KubeVirt watches them to propagate changes to the guest).
+  const BY_ACCESS_SECRET = 'byAccessSecret';
+  vms.addIndex(BY_ACCESS_SECRET, (vm) =>
+    accessCredentialSecrets(vm).map((name) => `${vm.metadata.namespace ?? ''}/${name}`),
+  );
+  const secrets = manager.cache<KubeObject & { data?: Record<string, string> }>(Secrets);
+  const credentialsOf = (vm: VirtualMachine): CredentialsState | undefined => {
+    const names = accessCredentialSecrets(vm);
+    if (names.length === 0) return undefined;
+    const filled = names.every(
+      (n) => Object.keys(secrets.get(`${vm.metadata.namespace ?? ''}/${n}`)?.data ?? {}).length > 0,
+    );
+    return filled ? 'synchronized' : 'waiting';
+  };
 
   manager.controller({
     name: 'virt-controller-simulation',
     for: VirtualMachines,
     owns: [{ type: VirtualMachineInstances }],
     watches: [
+      {
+        type: Secrets,
+        map: (secret: KubeObject) => vms.indexKeys(BY_ACCESS_SECRET, keyOf(secret)),
+      },
       {
         type: Pods,
         selectors: launcherSelector,
@@ -95,7 +122,7 @@ export async function startKubevirtSimulation(options: {
         });
         if (!pod)
           await apply(client, Pods, launcherPodFor(vm, vmi, failure), { fieldManager: SIM_FIELD_MANAGER });
-        const status = instanceStatus(vmi, pod, failure, now);
+        const status = instanceStatus(vmi, pod, failure, now, credentialsOf(vm));
         if (!jsonEqual(status, vmi.status)) {
           // KubeVirt's instances have no status subresource: the status is part of the object.
           vmi = await client.request<VirtualMachineInstance>(
