@@ -62,6 +62,7 @@ describe('loadConfig', () => {
       warmPoolMaxVms: 20,
       warmPoolMaxCpu: '64',
       warmPoolMaxMemory: '256Gi',
+      warmPoolImageSelector: '',
     });
   });
 

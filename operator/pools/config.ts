@@ -20,6 +20,10 @@ export const poolConfigSchema = z.object({
   warmPoolMaxCpu: quantity('64')
     .default('64')
     .describe('the most cpu all unclaimed warm pool VMs may ask for together'),
+  warmPoolImageSelector: z
+    .string()
+    .default('')
+    .describe('a label selector of the SessionImages whose pools this operator keeps (empty: all)'),
   warmPoolMaxMemory: quantity('256Gi')
     .default('256Gi')
     .describe('the most memory all unclaimed warm pool VMs may ask for together'),

@@ -287,7 +287,10 @@ export function registerPoolController(
 ): Controller {
   const m = ctx.manager;
   const pool = poolCaches(m, options.config.warmPoolNamespace);
-  const images = m.cache(SessionImages);
+  // Operators limited to some namespaces (tests) keep only the pools of their own images.
+  const selector = options.config.warmPoolImageSelector;
+  const imageSelectors = selector ? { labelSelector: selector } : undefined;
+  const images = m.cache(SessionImages, imageSelectors);
   const sessions = sessionsCache(m);
   const ownVms = m.cache(VirtualMachines, { labelSelector: SESSION_LABEL });
   const reconciler = new PoolReconciler({
@@ -303,6 +306,7 @@ export function registerPoolController(
   const controller = m.controller({
     name: 'warmpool',
     for: SessionImages,
+    ...(imageSelectors ? { forSelectors: imageSelectors } : {}),
     reconcile: reconciler.reconcile,
     // One decision for all pools: more workers would only race each other.
     workers: controllerOptions.workers === undefined ? 1 : Math.min(1, controllerOptions.workers),

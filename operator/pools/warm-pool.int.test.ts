@@ -41,6 +41,12 @@ let simulation: KubevirtSimulation;
 let simClient: RestClient;
 let sessions: TestSessions;
 
+/** This file's images carry a label its pool controllers select: other test files' pools are not theirs. */
+const withLabel = <T extends { metadata: Record<string, unknown> }>(o: T): T => ({
+  ...o,
+  metadata: { ...o.metadata, labels: { 'daas.calipsoplus.eu/test-pool': suffix } },
+});
+
 async function pooledImage(name: string, size: number): Promise<string> {
   const full = `${name}-${suffix}`;
   images.push(full);
@@ -48,18 +54,20 @@ async function pooledImage(name: string, size: number): Promise<string> {
     group: GROUP,
     version: VERSION,
     plural: 'sessionimages',
-    body: sessionImageObject(full, {
-      runtime: 'vm',
-      container: undefined,
-      vm: {
-        os: 'linux',
-        bootstrap: 'cloudInit',
-        disk: { containerDisk: 'quay.io/containerdisks/ubuntu:24.04' },
-      },
-      access: { protocol: 'rdp', port: 3389 },
-      resources: { default: { cpu: '500m', memory: '1Gi' }, max: { cpu: 2, memory: '4Gi' } },
-      warmPool: { size },
-    }),
+    body: withLabel(
+      sessionImageObject(full, {
+        runtime: 'vm',
+        container: undefined,
+        vm: {
+          os: 'linux',
+          bootstrap: 'cloudInit',
+          disk: { containerDisk: 'quay.io/containerdisks/ubuntu:24.04' },
+        },
+        access: { protocol: 'rdp', port: 3389 },
+        resources: { default: { cpu: '500m', memory: '1Gi' }, max: { cpu: 2, memory: '4Gi' } },
+        warmPool: { size },
+      }),
+    ),
   });
   return full;
 }
@@ -108,7 +116,13 @@ const readyUnclaimed = async (image: string, n: number) =>
 const startOperator = async () => {
   const operator = await startTestOperator(
     [ns.name, pool.name],
-    ['--virtual-machines', `--warm-pool-namespace=${pool.name}`, '--vm-boot-timeout=20s', '--quotas=false'],
+    [
+      '--virtual-machines',
+      `--warm-pool-namespace=${pool.name}`,
+      `--warm-pool-image-selector=daas.calipsoplus.eu/test-pool=${suffix}`,
+      '--vm-boot-timeout=20s',
+      '--quotas=false',
+    ],
     [sessionsModule, poolsModule],
   );
   operators.push(operator);
