@@ -63,6 +63,8 @@ export async function startKubevirtSimulation(options: {
   client: RestClient;
   log: Logger;
   namespaces?: string[];
+  /** A simulated guest boot: how long a running instance takes to turn Ready (default 0: at once). */
+  guestBootMs?: number;
 }): Promise<KubevirtSimulation> {
   const { client, log } = options;
   const manager = new Manager({
@@ -122,7 +124,7 @@ export async function startKubevirtSimulation(options: {
         });
         if (!pod)
           await apply(client, Pods, launcherPodFor(vm, vmi, failure), { fieldManager: SIM_FIELD_MANAGER });
-        const status = instanceStatus(vmi, pod, failure, now, credentialsOf(vm));
+        const status = instanceStatus(vmi, pod, failure, now, credentialsOf(vm), options.guestBootMs);
         if (!jsonEqual(status, vmi.status)) {
           // KubeVirt's instances have no status subresource: the status is part of the object.
           vmi = await client.request<VirtualMachineInstance>(
@@ -143,7 +145,8 @@ export async function startKubevirtSimulation(options: {
         );
       }
       log.debug({ vm: keyOf(vm), printableStatus: status.printableStatus }, 'simulated');
-      return undefined;
+      const booting = vmi?.status?.conditions?.some((c) => c.type === 'Ready' && c.reason === 'GuestBooting');
+      return booting ? { requeueAfterMs: 250 } : undefined;
     },
   });
   await manager.startControllers();

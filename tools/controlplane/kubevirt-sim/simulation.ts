@@ -191,6 +191,8 @@ export function instanceStatus(
   failure: SimulatedFailure | undefined,
   now: string,
   credentials?: CredentialsState,
+  /** How long a started guest takes to become Ready (a simulated boot; 0: at once). */
+  guestBootMs = 0,
 ): InstanceStatus {
   const previous = vmi.status;
   const scheduled = pod?.status?.conditions?.find((c) => c.type === 'PodScheduled');
@@ -224,8 +226,13 @@ export function instanceStatus(
       conditions: [{ type: 'Ready', status: 'False', reason: 'GuestCrashed', message: 'the guest crashed' }],
       phaseTransitionTimestamps: transition(previous, 'Failed', now),
     };
-  const ready: KubeVirtCondition =
-    failure === 'no-boot'
+  const runningSince = transition(previous, 'Running', now)?.find((p) => p.phase === 'Running');
+  const booting =
+    guestBootMs > 0 &&
+    Date.parse(now) - Date.parse(runningSince?.phaseTransitionTimestamp ?? now) < guestBootMs;
+  const ready: KubeVirtCondition = booting
+    ? { type: 'Ready', status: 'False', reason: 'GuestBooting', message: 'the guest is booting (simulated)' }
+    : failure === 'no-boot'
       ? {
           type: 'Ready',
           status: 'False',

@@ -263,11 +263,14 @@ export class WarmPoolClaims {
       [accessSecretName(name), { [content.value.user]: b64(credentials.token) }],
       [claimSecretName(name), { [CLAIM_FILE_KEY]: b64(JSON.stringify(content.value.claim)) }],
     ];
-    for (const [secretName, data] of wanted) {
-      const current = this.caches.secrets.get(`${vm.metadata.namespace ?? ''}/${secretName}`);
-      if (current && jsonEqual((current as { data?: unknown }).data, data)) continue;
-      await apply(this.client, Secrets, poolVmSecret(vm, secretName, data) as KubeObject);
-    }
+    // Both at once: the session waits for them before it is Running.
+    await Promise.all(
+      wanted.map(async ([secretName, data]) => {
+        const current = this.caches.secrets.get(`${vm.metadata.namespace ?? ''}/${secretName}`);
+        if (current && jsonEqual((current as { data?: unknown }).data, data)) return;
+        await apply(this.client, Secrets, poolVmSecret(vm, secretName, data) as KubeObject);
+      }),
+    );
     return { ok: true, value: undefined };
   }
 
