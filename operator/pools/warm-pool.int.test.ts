@@ -182,8 +182,9 @@ describe('warm pool (KubeVirt CRDs, simulated virt-controller)', () => {
         return { s, ms: Date.now() - started };
       }),
     );
-    // Reported by the bench as numbers; here a bound a cold start with a real guest could never meet.
-    for (const { ms } of running) expect(ms).toBeLessThan(5_000);
+    // Numbers: npm run bench:vms. Here a loose bound (the suite runs files in parallel on 2 cores)
+    // that a cold start with a real guest boot could never meet.
+    for (const { ms } of running) expect(ms).toBeLessThan(10_000);
 
     const claimed = (await imageVms(image)).filter((vm) => vm.metadata.labels?.[CLAIMED_BY_LABEL]);
     expect(claimed).toHaveLength(3);
@@ -314,31 +315,39 @@ describe('warm pool (KubeVirt CRDs, simulated virt-controller)', () => {
     const done: AnalysisSession[] = await Promise.all(
       names.map((n) => sessions.until(n, 'Running', (x) => x.status?.phase === 'Running', 90_000)),
     );
-    // Let both operators settle (surplus claims from stale caches are deleted), then look again.
-    await new Promise((r) => setTimeout(r, 2_000));
+    // Both operators converge: a surplus claim from a stale cache is deleted (never handed on), and
+    // every racer ends on exactly one VM, its claimed one or its own, at its own address.
+    const settled = await eventually(
+      'every racer on exactly one VM',
+      async () => {
+        const final = await Promise.all(names.map((n) => sessions.get(n)));
+        const claimed = (await imageVms(race)).filter((vm) => vm.metadata.labels?.[CLAIMED_BY_LABEL]);
+        const perSession = new Map<string, number>();
+        for (const vm of claimed) {
+          const by = vm.metadata.labels?.[CLAIMED_BY_LABEL] ?? '';
+          perSession.set(by, (perSession.get(by) ?? 0) + 1);
+        }
+        const own = (await listVms(ns.name)).filter((vm) => vm.metadata.name?.startsWith('daas-racer-'));
+        const ok =
+          final.every((s) => s.status?.phase === 'Running') &&
+          new Set(final.map((s) => s.status?.endpoint?.host)).size === 20 &&
+          [...perSession.values()].every((n) => n === 1) &&
+          own.length + perSession.size === 20;
+        return ok ? { final, claimed, perSession, own } : undefined;
+      },
+      60_000,
+      250,
+    );
     state.sampling = false;
     await sampler;
     expect(twice).toBe('');
-    const final = await Promise.all(names.map((n) => sessions.get(n)));
-    expect(final.every((s) => s.status?.phase === 'Running')).toBe(true);
-    expect(new Set(final.map((s) => s.status?.endpoint?.host)).size).toBe(20);
-    const claimed = (await imageVms(race)).filter((vm) => vm.metadata.labels?.[CLAIMED_BY_LABEL]);
-    const uids = final.map((s) => s.metadata.uid);
-    const perSession = new Map<string, number>();
-    for (const vm of claimed) {
-      const by = vm.metadata.labels?.[CLAIMED_BY_LABEL] ?? '';
-      expect(uids).toContain(by);
-      perSession.set(by, (perSession.get(by) ?? 0) + 1);
-    }
-    for (const n of perSession.values()) expect(n).toBe(1);
-    const own = (await listVms(ns.name)).filter((vm) => vm.metadata.name?.startsWith('daas-racer-'));
-    // Every racer runs on exactly one VM: its claimed one or its own.
-    expect(own.length + perSession.size).toBe(20);
+    const uids = settled.final.map((s) => s.metadata.uid);
+    for (const vm of settled.claimed) expect(uids).toContain(vm.metadata.labels?.[CLAIMED_BY_LABEL]);
     // At least one racer got a pool VM (with two operators racing, a session may also hold a claim
     // and a cold start at once for a moment; the surplus VM is deleted, never handed to another).
-    expect(perSession.size).toBeGreaterThanOrEqual(1);
+    expect(settled.perSession.size).toBeGreaterThanOrEqual(1);
     console.info(
-      `[warm-pool race] ${String(perSession.size)} of 20 sessions run on pool VMs, ${String(own.length)} cold`,
+      `[warm-pool race] ${String(settled.perSession.size)} of 20 sessions run on pool VMs, ${String(settled.own.length)} cold`,
     );
     expect(done).toHaveLength(20);
   }, 180_000);
