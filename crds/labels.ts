@@ -65,6 +65,20 @@ export const IDLE_STOP_ANNOTATION = `${GROUP}/idle-stopped-generation`;
  */
 export const NODE_POOL_LABEL = `${GROUP}/node-pool`;
 
+// On warm pool VirtualMachines (operator/pools/, ADR 0024), in the pool namespace.
+/** The SessionImage a pool VM was booted for (as a label value); its VMI and launcher pod carry it too. */
+export const POOL_LABEL = `${GROUP}/pool`;
+/** On a claimed pool VM: the UID of the session that claimed it. Never removed: a claimed VM never returns. */
+export const CLAIMED_BY_LABEL = `${GROUP}/claimed-by`;
+/** On a claimed pool VM: the claiming session's namespace/name. */
+export const CLAIMED_SESSION_ANNOTATION = `${GROUP}/claimed-session`;
+/** On a claimed pool VM: when it was claimed (RFC 3339); personalisation is timed from it. */
+export const CLAIMED_AT_ANNOTATION = `${GROUP}/claimed-at`;
+/** On a pool VM: the resources it was booted with (JSON), which a claiming session must ask for. */
+export const POOL_RESOURCES_ANNOTATION = `${GROUP}/pool-resources`;
+/** On a pool VM: a hash of the image settings it was built from; unclaimed VMs of older settings are replaced. */
+export const POOL_SPEC_ANNOTATION = `${GROUP}/pool-spec`;
+
 /** Kubernetes' recommended labels (https://kubernetes.io/docs/concepts/overview/working-with-objects/common-labels/). */
 export const APP_NAME_LABEL = 'app.kubernetes.io/name';
 export const APP_INSTANCE_LABEL = 'app.kubernetes.io/instance';
@@ -174,6 +188,36 @@ export const KEY_DOCS: readonly KeyDoc[] = [
     IDLE_STOP_ANNOTATION,
     'sessions (by the operator)',
     'The generation in which the idle culler set `spec.state: Stopped`; `status.reason` is `IdleTimeout` while it matches.',
+  ),
+  label(
+    POOL_LABEL,
+    'warm pool VirtualMachines, their instances and launcher pods (by the operator)',
+    'The SessionImage the VM was booted for; the pool NetworkPolicy of the image selects its launcher pods by it.',
+  ),
+  label(
+    CLAIMED_BY_LABEL,
+    'claimed warm pool VirtualMachines (by the operator)',
+    'The UID of the session that claimed the VM (a write guarded by resourceVersion: one session per VM). Never removed.',
+  ),
+  annotation(
+    CLAIMED_SESSION_ANNOTATION,
+    'claimed warm pool VirtualMachines (by the operator)',
+    'The claiming session as namespace/name.',
+  ),
+  annotation(
+    CLAIMED_AT_ANNOTATION,
+    'claimed warm pool VirtualMachines (by the operator)',
+    'When the VM was claimed; the guest must take the session credentials within the VM boot timeout.',
+  ),
+  annotation(
+    POOL_RESOURCES_ANNOTATION,
+    'warm pool VirtualMachines (by the operator)',
+    'The cpu, memory, disk and GPUs the VM was booted with (JSON): only a session asking for exactly these claims it.',
+  ),
+  annotation(
+    POOL_SPEC_ANNOTATION,
+    'warm pool VirtualMachines (by the operator)',
+    'A hash of the image settings the VM was built from: unclaimed VMs of older settings are replaced.',
   ),
   label(
     APP_NAME_LABEL,

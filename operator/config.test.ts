@@ -66,6 +66,11 @@ describe('loadConfig', () => {
       clusterDnsPodLabels: { 'k8s-app': 'kube-dns' },
       virtualMachines: false,
       vmBootTimeout: 600_000,
+      warmPoolNamespace: 'daas-pool',
+      warmPoolMaxVms: 20,
+      warmPoolMaxCpu: '64',
+      warmPoolMaxMemory: '256Gi',
+      warmPoolImageSelector: '',
     });
   });
 

@@ -7,6 +7,7 @@ import type { OperatorContext } from '../runtime/app.ts';
 import {
   dataConfig,
   dataConfigSchema,
+  poolsConfigSchema,
   sessionConfigSchema,
   sessionControllerConfig,
 } from './sessions/config.ts';
@@ -24,6 +25,9 @@ import { registerProposalDataController } from './proposals/controller.ts';
 import { proposalAccessConfigSchema, registerProposalAccessController } from './proposals/access.ts';
 import { quotaConfigSchema } from './quotas/config.ts';
 import { registerQuotaController } from './quotas/controller.ts';
+import { poolCaches } from './pools/caches.ts';
+import { registerPoolController } from './pools/controller.ts';
+import { claimingVmRuntime, WarmPoolClaims } from './sessions/workloads/vm/claim.ts';
 
 export interface ControllerModule<S extends z.ZodObject = z.ZodObject> {
   /** Names the module in errors (for instance two fragments declaring the same key). */
@@ -55,8 +59,16 @@ export const sessionsModule: ControllerModule<typeof sessionConfigSchema> = {
     };
     const probes = gatewayUrl || guacamole ? { ...DEFAULT_PROBES, connections } : undefined;
     // Virtual machines only where KubeVirt is installed: the controller waits for every watch to sync.
-    const runtimes = config.virtualMachines
-      ? workloadRuntimes(containerRuntime, vmRuntime({ bootTimeoutMs: config.vmBootTimeout }))
+    // A VM session claims a booted VM of its image's warm pool when one is ready (ADR 0024).
+    const pool = config.virtualMachines
+      ? new WarmPoolClaims(ctx.client, poolCaches(ctx.manager, config.warmPoolNamespace), ctx.log)
+      : undefined;
+    const bootTimeoutMs = config.vmBootTimeout;
+    const runtimes = pool
+      ? workloadRuntimes(
+          containerRuntime,
+          claimingVmRuntime(vmRuntime({ bootTimeoutMs }), pool, { bootTimeoutMs }),
+        )
       : undefined;
     const seams = {
       ...(access.length ? { access: [...access, directAccess] } : {}),
@@ -66,6 +78,7 @@ export const sessionsModule: ControllerModule<typeof sessionConfigSchema> = {
     registerSessionController(ctx, sessionControllerConfig(config), {
       ...options,
       enforceQuotas: config.quotas,
+      ...(pool ? { pool } : {}),
       ...(Object.keys(seams).length > 0 ? { seams } : {}),
     });
   },
@@ -103,12 +116,23 @@ export const quotasModule: ControllerModule<typeof quotaConfigSchema> = {
   },
 };
 
+/** The warm pools of VM images; only where KubeVirt is installed (--virtual-machines). */
+export const poolsModule: ControllerModule<typeof poolsConfigSchema> = {
+  name: 'warm pools',
+  config: poolsConfigSchema,
+  register(ctx, config, options) {
+    if (config.virtualMachines)
+      registerPoolController(ctx, { config, sessions: sessionControllerConfig(config) }, options);
+  },
+};
+
 export const CONTROLLERS = [
   sessionsModule,
   imagesModule,
   proposalDataModule,
   proposalAccessModule,
   quotasModule,
+  poolsModule,
 ] as const;
 
 type UnionToIntersection<U> = (U extends unknown ? (u: U) => void : never) extends (i: infer I) => void

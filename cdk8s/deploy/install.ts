@@ -6,6 +6,7 @@ import { synthAdmissionPolicies, synthCrds, synthUserRoles } from '../crds-chart
 import { dashboardManifests } from './dashboard.ts';
 import { SYSTEM_NAMESPACE } from './names.ts';
 import { operatorManifests } from './operator.ts';
+import { poolManifests, poolNamespace } from './pool.ts';
 import { proposalAccessManifests } from './proposal-access.ts';
 import { siteConfigManifests } from './site-config.ts';
 
@@ -36,11 +37,12 @@ const systemNamespace = {
 export function installManifests(): Manifest[] {
   return [
     ...inWave(-2, synthCrds()),
-    ...inWave(-1, [...synthAdmissionPolicies(), ...synthUserRoles(), systemNamespace]),
+    ...inWave(-1, [...synthAdmissionPolicies(), ...synthUserRoles(), systemNamespace, poolNamespace]),
     ...inWave(0, [
       ...siteConfigManifests(),
       ...proposalAccessManifests(),
       ...operatorManifests(),
+      ...poolManifests(),
       ...dashboardManifests(),
     ]),
   ];

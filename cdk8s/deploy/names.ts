@@ -4,6 +4,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 export const SYSTEM_NAMESPACE = 'daas-system';
+/** Where warm pool VMs live (the operator's --warm-pool-namespace default). */
+export const POOL_NAMESPACE = 'daas-pool';
 export const OPERATOR = 'daas-operator';
 export const DASHBOARD = 'daas-dashboard';
 /** The ConfigMap of site settings both components read as environment variables. */

@@ -56,6 +56,16 @@ export const OPERATOR_PROPOSAL_RULES: PolicyRule[] = [
   { apiGroups: ['kubevirt.io'], resources: ['virtualmachines'], verbs: ['create', 'update', 'patch', 'delete'] },
 ];
 
+/**
+ * In the warm pool namespace only (ADR 0024): the pool VMs, their two Secrets (the claimed session's
+ * credentials go there), the image's NetworkPolicy. Instances are read cluster-wide (above).
+ */
+export const OPERATOR_POOL_RULES: PolicyRule[] = [
+  { apiGroups: ['kubevirt.io'], resources: ['virtualmachines'], verbs: MANAGE },
+  { apiGroups: [''], resources: ['secrets'], verbs: MANAGE },
+  { apiGroups: ['networking.k8s.io'], resources: ['networkpolicies'], verbs: ['create', 'update', 'patch', 'delete'] },
+];
+
 /** Bound in each proposal namespace: the session credentials the gateway reads, by name. */
 export const DASHBOARD_PROPOSAL_RULES: PolicyRule[] = [{ apiGroups: [''], resources: ['secrets'], verbs: ['get'] }];
 

@@ -403,9 +403,14 @@ export const sessionImageStatus = doc(
     warmPool: doc(
       z.object({
         ready: doc(z.int().min(0), 'Pre-booted VMs ready to be claimed.'),
-        claimed: doc(z.int().min(0), 'Pool VMs claimed by sessions and being replaced.'),
+        booting: doc(z.int().min(0).optional(), 'Pool VMs starting, not yet ready to be claimed.'),
+        claimed: doc(z.int().min(0), 'Pool VMs claimed by sessions (they never return to the pool).'),
+        message: doc(
+          z.string().max(1024).optional(),
+          'Why the pool holds fewer VMs than its size (the pool budget), in plain words.',
+        ),
       }),
-      'Warm pool counts.',
+      'Warm pool counts, written by the pool controller.',
     ).optional(),
   }),
   'What the operator observed about the image.',

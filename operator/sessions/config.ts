@@ -4,6 +4,7 @@
 import { z } from 'zod';
 import { boolean, dnsLabel, dnsSubdomain, duration, labelList } from '../../runtime/config.ts';
 import { quotaConfigSchema } from '../quotas/config.ts';
+import { poolConfigSchema } from '../pools/config.ts';
 import { SERVICE_ACCOUNT_TOKEN } from './activity/connections.ts';
 import { guacamoleConfigSchema } from './access/guacamole/config.ts';
 import { egressConfigSchema, sessionEgress } from './workloads/container/egress-config.ts';
@@ -63,6 +64,7 @@ export const sessionConfigSchema = z.object({
   ...guacamoleConfigSchema.shape,
   ...quotaConfigSchema.shape,
   ...egressConfigSchema.shape,
+  ...poolConfigSchema.shape,
   gatewayNamespace: dnsLabel('expected a namespace name')
     .default('daas-system')
     .describe('the namespace of the pods that may connect to sessions (NetworkPolicy)'),
@@ -110,6 +112,12 @@ export const sessionConfigSchema = z.object({
 });
 
 export type SessionConfig = z.output<typeof sessionConfigSchema>;
+
+/**
+ * The pool controller's fragment: the pool's own settings, and the session settings its VMs are
+ * built with (data, gateway, VMs on or off): the same field objects as the session controller's.
+ */
+export const poolsConfigSchema = sessionConfigSchema;
 
 /** Where proposal data lives, from the data fragment of the operator's configuration. */
 export function dataConfig(c: z.output<typeof dataConfigSchema>): DataConfig {

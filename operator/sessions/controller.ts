@@ -31,6 +31,8 @@ import { SessionReconciler, type SessionReconcilerDeps } from './reconciler.ts';
 import { operatorAccess } from '../proposals/access.ts';
 import type { SessionControllerConfig } from './types.ts';
 import { DEFAULT_RUNTIMES, type WorkloadRuntimes } from './workloads/registry.ts';
+import { claimingSession, type WarmPoolClaims } from './workloads/vm/claim.ts';
+import type { ChildCaches } from './children.ts';
 
 export interface SessionControllerOptions {
   workers?: number;
@@ -38,6 +40,8 @@ export interface SessionControllerOptions {
   seams?: Pick<SessionReconcilerDeps, 'runtimes' | 'access' | 'probes'>;
   /** Admit sessions against Quotas (operator/quotas/): those that do not fit wait as Queued. */
   enforceQuotas?: boolean;
+  /** Claim warm pool VMs for VM sessions (workloads/vm/claim.ts, operator/pools/). */
+  pool?: WarmPoolClaims;
 }
 
 // Children are watched by the operator's own labels only, never every pod of the cluster.
@@ -82,6 +86,8 @@ export function registerSessionController(
   const { childKinds, sharedKinds, childCaches } = childCachesOf(m, runtimes, secrets);
   const sessions = sessionsCache(m);
   const quotas = options.enforceQuotas ? quotasCache(m) : undefined;
+  // A session's claimed pool VM stands in for a VM of its own (it lives in the pool namespace).
+  const withPool = (caches: ChildCaches) => (options.pool ? options.pool.childCaches(caches) : caches);
   const reconciler = new SessionReconciler({
     client: ctx.client,
     recorder: ctx.recorder,
@@ -98,12 +104,13 @@ export function registerSessionController(
       credentialKeys,
       secretsListed: (namespace) =>
         secrets.hasSyncedNamespace(namespace) && credentialKeys.hasSyncedNamespace(namespace),
-      children: (type) => {
+      children: withPool((type) => {
         const cache = childCaches.get(type.kind);
         if (!cache) throw new Error(`no cache for ${type.kind}: no registered runtime creates it`);
         return cache;
-      },
+      }),
     },
+    ...(options.pool ? { pool: options.pool } : {}),
   });
   const controller = m.controller({
     name: 'analysissession',
@@ -164,5 +171,14 @@ export function registerSessionController(
     ],
   });
   controller.watch(secrets, toControllerOwner(AnalysisSessions));
+  if (options.pool) {
+    // A claimed pool VM and its instance concern the session that claimed it (no owner reference
+    // can cross namespaces: the claim annotation names the session).
+    const { vms, instances } = options.pool.caches;
+    controller.watch(vms, claimingSession);
+    controller.watch(instances, (vmi) =>
+      claimingSession(vms.get(`${vmi.metadata.namespace ?? ''}/${vmi.metadata.name ?? ''}`)),
+    );
+  }
   return controller;
 }

@@ -54,6 +54,7 @@ import { planSession } from './steps/plan.ts';
 import { RestartRefused, WorkloadStep } from './steps/workload.ts';
 import type { EffectiveResources, SessionControllerConfig } from './types.ts';
 import { DEFAULT_RUNTIMES, type WorkloadRuntimes } from './workloads/registry.ts';
+import type { WarmPoolClaims } from './workloads/vm/claim.ts';
 
 export interface SessionCaches {
   sessions: Cache<AnalysisSession>;
@@ -89,6 +90,8 @@ export interface SessionReconcilerDeps {
   probes?: Readonly<Record<string, Probe>>;
   /** Quota admission (operator/quotas/); undefined: Quotas are not enforced. */
   quotas?: QuotaGate;
+  /** Warm pool claims of VM sessions (workloads/vm/claim.ts); undefined: no pools. */
+  pool?: WarmPoolClaims;
   now?: () => Date;
 }
 
@@ -169,16 +172,20 @@ export class SessionReconciler {
     //    its namespace's key.
     const refusedBeforeWorkload = admission.verdict.status !== 'True' && !p.workload;
     const credentials = refusedBeforeWorkload ? undefined : await this.credentials(p);
-    const intent = workloadIntent(
-      {
-        state: session.spec.state,
-        expired: p.clock?.expired ?? false,
-        refused: admission.terminal,
-        sticky: stickyFailure(p.previous, session.metadata.generation),
-        queued: quota?.admitted === false,
-      },
-      () => credentials && this.plan(p, admission.resources, credentials.credentials),
-    );
+    const facts = {
+      state: session.spec.state,
+      expired: p.clock?.expired ?? false,
+      refused: admission.terminal,
+      sticky: stickyFailure(p.previous, session.metadata.generation),
+      queued: quota?.admitted === false,
+    };
+    const plan = () => credentials && this.plan(p, admission.resources, credentials.credentials);
+    let intent = workloadIntent(facts, plan);
+    // 2b. Warm pool: a VM session about to start claims a booted VM (plans change: no VM of its own),
+    //     and a claimed VM gets the session's credentials and data (workloads/vm/claim.ts).
+    if (intent.run && (await this.claimFromPool(p, admission.resources)))
+      intent = workloadIntent(facts, plan);
+    if (intent.run && credentials) await this.personalise(p, admission.resources, credentials.credentials);
     // An access provider that registers the session outside the cluster holds it with a finalizer
     // from before the first registration; the patch's watch event brings the next pass.
     const finalizer = intent.run ? missingFinalizer(this.access, session, p.image) : undefined;
@@ -263,6 +270,25 @@ export class SessionReconciler {
         : { replacement: (type: ResourceType) => this.restartObject(p, type, credentials.credentials) }),
     });
     return { data, workload };
+  }
+
+  /** Step 2b: claims a warm pool VM for the session if it can; true when it did. */
+  private async claimFromPool(p: SessionInputs, resources: EffectiveResources | undefined): Promise<boolean> {
+    if (!this.d.pool || !p.image || !resources) return false;
+    return this.d.pool.claim(p.session, p.image, resources);
+  }
+
+  /** Step 2b: the session's credentials and data into its claimed VM, if it runs on one. */
+  private async personalise(
+    p: SessionInputs,
+    resources: EffectiveResources | undefined,
+    credentials: SessionCredentials,
+  ): Promise<void> {
+    const { session, image, namespace, machineName } = p;
+    if (!this.d.pool || !image || !namespace || !resources) return;
+    const input = { session, image, namespace, machineName, resources, config: this.d.config };
+    const done = await this.d.pool.personalise(input, credentials);
+    if (!done.ok) p.log.warn({ error: done.error }, 'cannot personalise the claimed VM');
   }
 
   /** Whether the cached session is the version our last status write replaced. */

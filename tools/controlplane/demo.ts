@@ -39,6 +39,15 @@ export interface DemoProcesses {
 export async function applySampleData(cluster: LocalCluster): Promise<void> {
   await installCrds(cluster.kubeconfigPath, cluster.binDir);
   kubectlApply(cluster, join(repoRoot, 'examples'));
+  // Where the operator keeps the warm pool VMs (--warm-pool-namespace; deploy/ creates it on a cluster).
+  execFileSync(
+    join(cluster.binDir, 'kubectl'),
+    ['--kubeconfig', cluster.kubeconfigPath, 'apply', '--server-side', '-f', '-'],
+    {
+      input: 'apiVersion: v1\nkind: Namespace\nmetadata:\n  name: daas-pool\n',
+      stdio: ['pipe', 'ignore', 'inherit'],
+    },
+  );
 }
 
 function kubectlApply(cluster: LocalCluster, path: string): void {

@@ -6,7 +6,14 @@ import type { Logger } from 'pino';
 import { apply } from '../../../runtime/apply.ts';
 import { jsonEqual } from '../../../runtime/equal.ts';
 import { Manager } from '../../../runtime/manager.ts';
-import { Pods, keyOf, objectPath, type KubeObject, type ResourceType } from '../../../runtime/resources.ts';
+import {
+  Pods,
+  Secrets,
+  keyOf,
+  objectPath,
+  type KubeObject,
+  type ResourceType,
+} from '../../../runtime/resources.ts';
 import type { RestClient } from '../../../runtime/rest.ts';
 import { rfc3339 } from '../../../runtime/time.ts';
 import {
@@ -16,6 +23,8 @@ import {
   type VirtualMachineInstance,
 } from '../../../operator/sessions/workloads/vm/kinds.ts';
 import {
+  accessCredentialSecrets,
+  type CredentialsState,
   LAUNCHER_LABEL,
   VM_NAME_LABEL,
   instanceFor,
@@ -54,6 +63,8 @@ export async function startKubevirtSimulation(options: {
   client: RestClient;
   log: Logger;
   namespaces?: string[];
+  /** A simulated guest boot: how long a running instance takes to turn Ready (default 0: at once). */
+  guestBootMs?: number;
 }): Promise<KubevirtSimulation> {
   const { client, log } = options;
   const manager = new Manager({
@@ -65,12 +76,30 @@ export async function startKubevirtSimulation(options: {
   const vmis = manager.cache<VirtualMachineInstance>(VirtualMachineInstances);
   const launcherSelector = { labelSelector: `${LAUNCHER_LABEL}=virt-launcher` };
   const pods = manager.cache<KubeObject>(Pods, launcherSelector);
+  // The Secrets of accessCredentials (KubeVirt watches them to propagate changes to the guest).
+  const BY_ACCESS_SECRET = 'byAccessSecret';
+  vms.addIndex(BY_ACCESS_SECRET, (vm) =>
+    accessCredentialSecrets(vm).map((name) => `${vm.metadata.namespace ?? ''}/${name}`),
+  );
+  const secrets = manager.cache<KubeObject & { data?: Record<string, string> }>(Secrets);
+  const credentialsOf = (vm: VirtualMachine): CredentialsState | undefined => {
+    const names = accessCredentialSecrets(vm);
+    if (names.length === 0) return undefined;
+    const filled = names.every(
+      (n) => Object.keys(secrets.get(`${vm.metadata.namespace ?? ''}/${n}`)?.data ?? {}).length > 0,
+    );
+    return filled ? 'synchronized' : 'waiting';
+  };
 
   manager.controller({
     name: 'virt-controller-simulation',
     for: VirtualMachines,
     owns: [{ type: VirtualMachineInstances }],
     watches: [
+      {
+        type: Secrets,
+        map: (secret: KubeObject) => vms.indexKeys(BY_ACCESS_SECRET, keyOf(secret)),
+      },
       {
         type: Pods,
         selectors: launcherSelector,
@@ -95,7 +124,7 @@ export async function startKubevirtSimulation(options: {
         });
         if (!pod)
           await apply(client, Pods, launcherPodFor(vm, vmi, failure), { fieldManager: SIM_FIELD_MANAGER });
-        const status = instanceStatus(vmi, pod, failure, now);
+        const status = instanceStatus(vmi, pod, failure, now, credentialsOf(vm), options.guestBootMs);
         if (!jsonEqual(status, vmi.status)) {
           // KubeVirt's instances have no status subresource: the status is part of the object.
           vmi = await client.request<VirtualMachineInstance>(
@@ -116,7 +145,8 @@ export async function startKubevirtSimulation(options: {
         );
       }
       log.debug({ vm: keyOf(vm), printableStatus: status.printableStatus }, 'simulated');
-      return undefined;
+      const booting = vmi?.status?.conditions?.some((c) => c.type === 'Ready' && c.reason === 'GuestBooting');
+      return booting ? { requeueAfterMs: 250 } : undefined;
     },
   });
   await manager.startControllers();

@@ -4,7 +4,9 @@
 // "runs" with an address from its node's loopback podCIDR; the instance takes that address and its
 // phases (Pending → Scheduling → Scheduled → Running, Ready) from the pod, and the VM's
 // printableStatus and Ready from the instance, as virt-controller writes them. runStrategy Halted
-// removes the instance. Failures a test (or the demo) asks for, by annotation on the VM or by a
+// removes the instance. A VM with accessCredentials gets the instance condition
+// AccessCredentialsSynchronized, True once every Secret they name holds an entry (no guest agent runs
+// here: the simulation cannot prove that a guest takes them). Failures a test (or the demo) asks for, by annotation on the VM or by a
 // documented fake disk image:
 //   unschedulable   the launcher pod asks for a node label no node has (the scheduler says so)
 //   import-failure  the boot disk cannot be imported: printableStatus DataVolumeError, no instance
@@ -198,12 +200,37 @@ function transition(
   return list;
 }
 
+/** The Secrets a VM's accessCredentials name (propagated by the guest agent when they change). */
+export function accessCredentialSecrets(vm: VirtualMachine): string[] {
+  const spec = vm.spec?.template?.spec as
+    | {
+        accessCredentials?: {
+          userPassword?: { source?: { secret?: { secretName?: string } } };
+          sshPublicKey?: { source?: { secret?: { secretName?: string } } };
+        }[];
+      }
+    | undefined;
+  return (spec?.accessCredentials ?? [])
+    .map((c) => (c.userPassword ?? c.sshPublicKey)?.source?.secret?.secretName)
+    .filter((n): n is string => Boolean(n));
+}
+
+/**
+ * The guest agent's verdict on the access credentials, as virt-handler reports it in the VMI condition
+ * AccessCredentialsSynchronized: applied when every named Secret holds an entry (SIMULATED: no guest
+ * runs; a real agent can only set passwords of users the guest has), else not yet.
+ */
+export type CredentialsState = 'synchronized' | 'waiting';
+
 /** The instance's status from its launcher pod (and the failure asked for), as virt-handler reports it. */
 export function instanceStatus(
   vmi: VirtualMachineInstance,
   pod: Pod | undefined,
   failure: SimulatedFailure | undefined,
   now: string,
+  credentials?: CredentialsState,
+  /** How long a started guest takes to become Ready (a simulated boot; 0: at once). */
+  guestBootMs = 0,
 ): InstanceStatus {
   const previous = vmi.status;
   const scheduled = pod?.status?.conditions?.find((c) => c.type === 'PodScheduled');
@@ -237,8 +264,13 @@ export function instanceStatus(
       conditions: [{ type: 'Ready', status: 'False', reason: 'GuestCrashed', message: 'the guest crashed' }],
       phaseTransitionTimestamps: transition(previous, 'Failed', now),
     };
-  const ready: KubeVirtCondition =
-    failure === 'no-boot'
+  const runningSince = transition(previous, 'Running', now)?.find((p) => p.phase === 'Running');
+  const booting =
+    guestBootMs > 0 &&
+    Date.parse(now) - Date.parse(runningSince?.phaseTransitionTimestamp ?? now) < guestBootMs;
+  const ready: KubeVirtCondition = booting
+    ? { type: 'Ready', status: 'False', reason: 'GuestBooting', message: 'the guest is booting (simulated)' }
+    : failure === 'no-boot'
       ? {
           type: 'Ready',
           status: 'False',
@@ -246,10 +278,23 @@ export function instanceStatus(
           message: 'the guest has not reported ready',
         }
       : { type: 'Ready', status: 'True' };
+  const synced: KubeVirtCondition[] =
+    credentials === undefined
+      ? []
+      : [
+          credentials === 'synchronized'
+            ? { type: 'AccessCredentialsSynchronized', status: 'True' }
+            : {
+                type: 'AccessCredentialsSynchronized',
+                status: 'False',
+                reason: 'NoCredentials',
+                message: 'the access credentials Secret holds no user yet',
+              },
+        ];
   return {
     phase: 'Running',
     ...(nodeName ? { nodeName } : {}),
-    conditions: [{ type: 'PodScheduled', status: 'True' }, ready],
+    conditions: [{ type: 'PodScheduled', status: 'True' }, ready, ...synced],
     interfaces: [{ name: 'default', ipAddress: pod.status.podIP, ipAddresses: [pod.status.podIP] }],
     phaseTransitionTimestamps: transition(previous, 'Running', now),
   };

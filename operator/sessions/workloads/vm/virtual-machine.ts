@@ -38,7 +38,7 @@ export interface VirtualMachineObjects {
 const b64 = (text: string) => Buffer.from(text, 'utf8').toString('base64');
 
 /** The proposal's group name in a guest: the proposal id as a group name. */
-function guestGroup(proposal: string): string {
+export function guestGroup(proposal: string): string {
   const name = `p-${proposal.toLowerCase().replace(/[^a-z0-9_-]/g, '-')}`;
   return name.slice(0, 32);
 }
