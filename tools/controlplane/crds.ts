@@ -4,7 +4,8 @@
 // drops `x-kubernetes-*` keys from plain CRD objects, and server-side apply takes objects too big for
 // client-side apply's annotation.
 import { execFile } from 'node:child_process';
-import { readdir, readFile, stat } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { parseAllDocuments } from 'yaml';
@@ -53,6 +54,7 @@ export async function installCrds(kubeconfigPath: string, binDir: string, dir = 
       '-f',
       resolve(repoRoot, 'crds/optional/'),
     );
+    await untilPoliciesMutateSessions(kubectl);
   }
   const crds = await crdsIn(path);
   if (crds.length === 0) return;
@@ -79,6 +81,44 @@ export async function installCrds(kubeconfigPath: string, binDir: string, dir = 
         await sleep(100);
       }
     }
+  }
+}
+
+/**
+ * Waits until the mutating admission policies can patch AnalysisSessions. Their dispatcher learns a
+ * custom resource's schema from the API server's OpenAPI some seconds after the CRD is Established;
+ * until then a create they match is refused with 503 "Resource kind … not found. There can be a
+ * delay …". A server-side dry run by a user who owns the session (what the group-stamping policy
+ * matches) tells: any answer but that 503 (the probe is refused later, by validation) means ready.
+ */
+async function untilPoliciesMutateSessions(kubectl: (...args: string[]) => Promise<string>): Promise<void> {
+  const probe = 'daas-install-probe';
+  const dir = await mkdtemp(join(tmpdir(), 'daas-crds-'));
+  const file = join(dir, 'probe.json');
+  await writeFile(
+    file,
+    JSON.stringify({
+      apiVersion: 'daas.calipsoplus.eu/v1alpha1',
+      kind: 'AnalysisSession',
+      metadata: { name: probe, namespace: 'default' },
+      spec: { owner: probe, image: probe, proposal: probe },
+    }),
+  );
+  const deadline = Date.now() + 60_000;
+  try {
+    for (;;) {
+      const args = ['create', '--dry-run=server', `--as=${probe}`, '--as-group=system:masters', '-f', file];
+      const refusal = await kubectl(...args).then(
+        () => '',
+        (err: unknown) => String((err as { stderr?: unknown }).stderr ?? err),
+      );
+      if (!refusal.includes('There can be a delay')) return;
+      if (Date.now() > deadline)
+        throw new Error(`admission policies still cannot patch sessions: ${refusal}`);
+      await sleep(250);
+    }
+  } finally {
+    await rm(dir, { recursive: true, force: true });
   }
 }
 
