@@ -14,7 +14,8 @@ import { GROUP, VERSION, type AnalysisSession, type SessionImage } from '../crds
 import { loadClusterAccess } from '../runtime/kubeconfig.ts';
 import { RestClient } from '../runtime/rest.ts';
 import { sleep } from '../runtime/time.ts';
-import { analysisSessionObject, sessionImageObject } from '../testing/objects.ts';
+import { analysisSessionObject } from '../testing/objects.ts';
+import { linuxVmImageObject } from '../testing/vm-images.ts';
 import { startKubevirtSimulation } from '../tools/controlplane/kubevirt-sim/controller.ts';
 import {
   BENCH_NAMESPACE as ns,
@@ -47,18 +48,14 @@ try {
       group: GROUP,
       version: VERSION,
       plural: 'sessionimages',
-      body: sessionImageObject(name, {
-        runtime: 'vm',
-        container: undefined,
-        vm: {
-          os: 'linux',
-          bootstrap: 'cloudInit',
-          disk: { containerDisk: 'quay.io/containerdisks/ubuntu:24.04' },
+      body: linuxVmImageObject(
+        name,
+        { disk: { containerDisk: 'quay.io/containerdisks/ubuntu:24.04' } },
+        {
+          resources: { default: { cpu: '100m', memory: '256Mi' }, max: { cpu: 1, memory: '1Gi' } },
+          ...(pool > 0 ? { warmPool: { size: pool } } : {}),
         },
-        access: { protocol: 'rdp', port: 3389 },
-        resources: { default: { cpu: '100m', memory: '256Mi' }, max: { cpu: 1, memory: '1Gi' } },
-        ...(pool > 0 ? { warmPool: { size: pool } } : {}),
-      }),
+      ),
     });
   await vmImage('bench-vm-pooled', n);
   await vmImage('bench-vm-cold', 0);

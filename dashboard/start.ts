@@ -3,14 +3,13 @@
 // and the tests start it through here.
 import { readFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import { loadKubeConfig } from '../runtime/app.ts';
 import { createLogger } from '../runtime/logger.ts';
 import { Manager } from '../runtime/manager.ts';
 import { newRegistry, runtimeMetrics } from '../runtime/metrics.ts';
 import { RestClient } from '../runtime/rest.ts';
-import { parseAddress } from '../runtime/server.ts';
+import { listen } from '../runtime/server.ts';
 import { dashboardApp } from './app.ts';
 import { loadKeys } from './auth/keys.ts';
 import { oidcSignInOf } from './auth/oidc-config.ts';
@@ -50,11 +49,11 @@ export async function startDashboard(options: {
   const oidc = await oidcSignInOf(config, log);
   // The gateway registers its caches on the same manager and starts them all. Its /readyz serves
   // the whole process, so it also waits for the dashboard's own port.
-  let listening = false;
+  let serving = false;
   const gateway = await startGateway({
     config: gatewayConfigOf(config),
     log,
-    shared: { client, manager, registry, ready: () => listening },
+    shared: { client, manager, registry, ready: () => serving },
   });
   const keys = await loadKeys({
     file: config.sessionKeysFile,
@@ -79,12 +78,8 @@ export async function startDashboard(options: {
   const server: Server = createServer(dashboardApp(dashboard));
   // Event streams stay open; the default request timeout would cut them.
   server.requestTimeout = 0;
-  const { host, port } = parseAddress(config.listenAddress);
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, host, resolve);
-  });
-  listening = true;
+  const listening = await listen(server, config.listenAddress);
+  serving = true;
   log.info(
     {
       listen: config.listenAddress,
@@ -98,16 +93,11 @@ export async function startDashboard(options: {
     dashboard,
     gateway,
     manager,
-    port: (server.address() as AddressInfo).port,
+    port: listening.port,
     stop: async () => {
       dashboard.live.stop();
       keys.stop();
-      server.closeAllConnections();
-      await new Promise<void>((resolve) =>
-        server.close(() => {
-          resolve();
-        }),
-      );
+      await listening.close();
       await gateway.stop();
       await manager.stop();
       client.close();

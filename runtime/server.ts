@@ -49,6 +49,11 @@ export async function serve(address: string, routes: Routes): Promise<Listening>
       res.writeHead(404).end();
     }
   });
+  return listen(server, address);
+}
+
+/** Starts `server` on `address` ("host:port"); resolves once it listens, rejects if it cannot. */
+export async function listen(server: Server, address: string): Promise<Listening> {
   const { host, port } = parseAddress(address);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

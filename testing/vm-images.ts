@@ -5,6 +5,25 @@ import type { CustomObjectsApi } from '@kubernetes/client-node';
 import { GROUP, VERSION } from '../crds/index.ts';
 import { sessionImageObject } from './objects.ts';
 
+/** A Linux cloud-init VM image over RDP: `vm` over the Linux defaults, `extra` over the rest. */
+export function linuxVmImageObject(
+  name: string,
+  vm: Record<string, unknown> = {},
+  extra: Record<string, unknown> = {},
+): ReturnType<typeof sessionImageObject> {
+  return sessionImageObject(name, {
+    runtime: 'vm',
+    container: undefined,
+    vm: { os: 'linux', bootstrap: 'cloudInit', ...vm },
+    access: { protocol: 'rdp', port: 3389 },
+    resources: {
+      default: { cpu: 2, memory: '4Gi', disk: '20Gi' },
+      max: { cpu: 8, memory: '1Ti', disk: '40Gi' },
+    },
+    ...extra,
+  });
+}
+
 export class TestVmImages {
   /** The full names of the images created, for the test's cleanup. */
   readonly names: string[] = [];
@@ -28,17 +47,7 @@ export class TestVmImages {
       group: GROUP,
       version: VERSION,
       plural: 'sessionimages',
-      body: sessionImageObject(full, {
-        runtime: 'vm',
-        container: undefined,
-        vm: { os: 'linux', bootstrap: 'cloudInit', ...vm },
-        access: { protocol: 'rdp', port: 3389 },
-        resources: {
-          default: { cpu: 2, memory: '4Gi', disk: '20Gi' },
-          max: { cpu: 8, memory: '1Ti', disk: '40Gi' },
-        },
-        ...extra,
-      }),
+      body: linuxVmImageObject(full, vm, extra),
     });
     return full;
   }

@@ -2,7 +2,6 @@
 // images), the ticket keys, the HTTP server (the gateway's routes and the ticket API for portals at
 // /tickets), and the metrics and health servers. main.ts and the tests start it through here.
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import { AnalysisSessions, SessionImages } from '../../operator/api.ts';
@@ -11,7 +10,7 @@ import { createLogger } from '../../runtime/logger.ts';
 import { Manager } from '../../runtime/manager.ts';
 import { newRegistry, runtimeMetrics } from '../../runtime/metrics.ts';
 import { RestClient } from '../../runtime/rest.ts';
-import { parseAddress, serve, type Listening } from '../../runtime/server.ts';
+import { listen, serve, type Listening } from '../../runtime/server.ts';
 import { loadGatewayConfig, type GatewayConfig } from './config.ts';
 import { Connections } from './connections.ts';
 import { SessionDirectory } from './directory.ts';
@@ -92,11 +91,7 @@ export async function startGateway(options: {
     });
   });
   server.on('upgrade', gateway.upgrade);
-  const { host, port } = parseAddress(config.listenAddress);
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, host, resolve);
-  });
+  const listening = await listen(server, config.listenAddress);
   const probes: Listening[] = [];
   const alsoReady = options.shared?.ready ?? (() => true);
   const ready = () => manager.ready() && keyring.keys !== undefined && alsoReady();
@@ -114,16 +109,11 @@ export async function startGateway(options: {
     gateway,
     connections,
     manager,
-    port: (server.address() as AddressInfo).port,
+    port: listening.port,
     stop: async () => {
       keyring.stop();
       gateway.closeConnections();
-      server.closeAllConnections();
-      await new Promise<void>((resolve) =>
-        server.close(() => {
-          resolve();
-        }),
-      );
+      await listening.close();
       await Promise.all(probes.map((p) => p.close()));
       // A shared manager belongs to the process that embeds the gateway; it stops it.
       if (!options.shared) await manager.stop();

@@ -18,7 +18,7 @@ import type { RunningOperator } from '../../runtime/app.ts';
 import { loadClusterAccess } from '../../runtime/kubeconfig.ts';
 import { RestClient } from '../../runtime/rest.ts';
 import { createTestNamespace, eventually, testKubeConfig } from '../../testing/kube.ts';
-import { sessionImageObject } from '../../testing/objects.ts';
+import { linuxVmImageObject } from '../../testing/vm-images.ts';
 import { startTestOperator } from '../../testing/operator.ts';
 import { TestSessions } from '../../testing/sessions.ts';
 import {
@@ -55,18 +55,14 @@ async function pooledImage(name: string, size: number): Promise<string> {
     version: VERSION,
     plural: 'sessionimages',
     body: withLabel(
-      sessionImageObject(full, {
-        runtime: 'vm',
-        container: undefined,
-        vm: {
-          os: 'linux',
-          bootstrap: 'cloudInit',
-          disk: { containerDisk: 'quay.io/containerdisks/ubuntu:24.04' },
+      linuxVmImageObject(
+        full,
+        { disk: { containerDisk: 'quay.io/containerdisks/ubuntu:24.04' } },
+        {
+          resources: { default: { cpu: '500m', memory: '1Gi' }, max: { cpu: 2, memory: '4Gi' } },
+          warmPool: { size },
         },
-        access: { protocol: 'rdp', port: 3389 },
-        resources: { default: { cpu: '500m', memory: '1Gi' }, max: { cpu: 2, memory: '4Gi' } },
-        warmPool: { size },
-      }),
+      ),
     ),
   });
   return full;
